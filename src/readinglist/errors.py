@@ -36,3 +36,42 @@ class NotFoundError(ReadingListError):
 
 class SourceError(ReadingListError):
     """A metadata source (arXiv, Crossref, DBLP, Semantic Scholar) failed."""
+
+
+class FetchError(SourceError):
+    """An HTTP fetch failed (timeout, bad status, unusable body); `url` names what was asked."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        self.message = message
+        super().__init__(message)
+
+
+class Offline(FetchError):
+    """Offline mode and the answer is not in the HTTP cache."""
+
+
+class RateLimited(FetchError):
+    """The server asked us to wait longer than we are willing to; `retry_after` in seconds."""
+
+    def __init__(self, url: str, retry_after: float | None, message: str) -> None:
+        self.retry_after = retry_after
+        super().__init__(url, message)
+
+
+class InvalidArxivId(SourceError):
+    """An arXiv identifier that is malformed or that arXiv rejected (its message is kept)."""
+
+    def __init__(self, arxiv_id: str, message: str) -> None:
+        self.arxiv_id = arxiv_id
+        self.message = message
+        super().__init__(message)
+
+
+class NotFound(SourceError):
+    """A metadata source does not know an identifier (e.g. Crossref 404 for a DOI)."""
+
+    def __init__(self, identifier: str, message: str) -> None:
+        self.identifier = identifier
+        self.message = message
+        super().__init__(message)
