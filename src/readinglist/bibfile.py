@@ -1,0 +1,122 @@
+"""Reading .bib files without inheriting bibtexparser's silent failures (docs: traps.md §3).
+
+`read_bib(path)` returns entries as `Paper`s plus a list of problems located by file:line:key:
+failed blocks, duplicate keys (also case-only), duplicate fields (also case-only), text that
+bibtexparser silently dropped (an extra `}`) or swallowed into a value (a missing comma),
+and bytes that are not UTF-8.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SourceFileError
+from .models import Paper
+
+# A value that swallowed the next field because of a missing comma: "Foo}\n  year={2020"
+_SWALLOWED = re.compile(r"[}\"]\s*\n\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
+# Text outside any entry that looks like a field: what is left after an extra "}"
+_STRAY_FIELD = re.compile(r"^\s*,?\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]", re.M)
+
+
+@dataclass
+class BibReadResult:
+    papers: list[Paper] = field(default_factory=list)
+    problems: list[SourceFileError] = field(default_factory=list)
+    strings: dict[str, str] = field(default_factory=dict)
+
+
+def decode_bytes(data: bytes, path: str) -> str:
+    """UTF-8 (a BOM is accepted). Anything else is refused with the byte offset."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        raise SourceFileError(path, None, "file is UTF-16; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceFileError(
+            path, line,
+            f"not UTF-8 at byte {exc.start} (0x{data[exc.start]:02x}); convert the file to UTF-8 "
+            "(e.g. iconv -f LATIN1 -t UTF-8) or import it with `readinglist import bib`, which detects legacy encodings",
+        ) from None
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def parse_bib_text(text: str, path: str) -> BibReadResult:
+    """Parse BibTeX text; every problem is reported, never raised."""
+    import bibtexparser
+    from bibtexparser import model as bm
+
+    result = BibReadResult()
+    lib = bibtexparser.parse_string(text)
+    for block in lib.failed_blocks:
+        line = (block.start_line or 0) + 1
+        key = getattr(block, "key", None)
+        if isinstance(block, bm.DuplicateBlockKeyBlock):
+            prev = block.previous_block
+            msg = f"duplicate citation key (first at line {(prev.start_line or 0) + 1}); rename or merge one"
+        elif isinstance(block, bm.DuplicateFieldKeyBlock):
+            msg = f"duplicate field(s) {', '.join(sorted(block.duplicate_keys))}; keep one"
+        else:
+            reason = getattr(block.error, "abort_reason", None) or str(block.error) or type(block.error).__name__
+            raw = block.raw or ""
+            head = raw.strip().splitlines()[0][:60] if raw.strip() else ""
+            msg = f"unparseable BibTeX block ({reason}) starting {head!r}; check its braces and commas"
+        result.problems.append(SourceFileError(path, line, msg, key))
+    for s in lib.strings:
+        result.strings[s.key] = str(s.value)
+    for c in lib.comments:
+        raw = getattr(c, "comment", "") or ""
+        if isinstance(c, bm.ImplicitComment) and _STRAY_FIELD.search(raw):
+            line = (c.start_line or 0) + 1
+            result.problems.append(SourceFileError(
+                path, line,
+                f"text outside any entry looks like a field ({raw.strip()[:40]!r}): an extra '}}' "
+                "probably closed the entry above early; fix the braces",
+            ))
+    seen: dict[str, Paper] = {}
+    for e in lib.entries:
+        line = (e.start_line or 0) + 1
+        fields: dict[str, str] = {}
+        for f in e.fields:
+            name = f.key.lower()
+            if name in fields:
+                result.problems.append(SourceFileError(
+                    path, line, f"field {name!r} given twice (differing only in case); keep one", e.key))
+                continue
+            value = f.value if isinstance(f.value, str) else str(f.value)
+            if _SWALLOWED.search(value):
+                result.problems.append(SourceFileError(
+                    path, line,
+                    f"field {name!r} swallowed the next field (a missing comma?): {value[:50]!r}", e.key))
+            fields[name] = value
+        low = e.key.lower()
+        if low in seen:
+            first = seen[low]
+            result.problems.append(SourceFileError(
+                path, line,
+                f"citation key differs only in case from {first.key!r} at line {first.line}; keys are case-insensitive, rename one",
+                e.key))
+            continue
+        p = Paper(key=e.key, entry_type=e.entry_type.lower(), fields=fields, file=path, line=line)
+        seen[low] = p
+        result.papers.append(p)
+    return result
+
+
+def read_bib(path: Path, display: str | None = None) -> BibReadResult:
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return BibReadResult(problems=[SourceFileError(name, None, f"cannot read: {exc.strerror}")])
+    try:
+        text = decode_bytes(data, name)
+    except SourceFileError as exc:
+        return BibReadResult(problems=[exc])
+    return parse_bib_text(text, name)

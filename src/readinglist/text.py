@@ -1,0 +1,141 @@
+"""Display text from BibTeX values: LaTeX decoded, names in reading order, venues, identifiers.
+
+Small, fast wrappers used by the store; the full normalization rules live in `readinglist.normalize`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .models import Paper
+
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def _decode(value: str) -> str:
+    if "\\" in value or "$" in value:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        try:
+            value = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(value)
+        except Exception:  # pylatexenc gives up on odd input; fall back to brace stripping
+            pass
+    return value.replace("{", "").replace("}", "")
+
+
+def detex(value: str | None) -> str | None:
+    """LaTeX markup to plain Unicode text, control characters dropped, whitespace collapsed."""
+    if value is None:
+        return None
+    value = _CTRL.sub("", value)
+    if len(value) > 100_000:  # decoding huge values is quadratic in pylatexenc; strip braces only
+        out = value.replace("{", "").replace("}", "")
+    else:
+        out = _decode(value)
+    return _SPACE.sub(" ", out).strip() or None
+
+
+def split_authors(field: str) -> list[str]:
+    """Split a BibTeX name list on ` and ` at brace depth 0."""
+    parts, depth, start, i = [], 0, 0, 0
+    low = field
+    while i < len(field):
+        ch = field[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and low[i:i + 5].lower() == " and " :
+            parts.append(field[start:i])
+            start = i + 5
+            i += 5
+            continue
+        i += 1
+    parts.append(field[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def display_name(name: str) -> str:
+    """`Last, First` (or `von Last, Jr, First`) to `First von Last, Jr`; corporate names kept."""
+    name = _SPACE.sub(" ", name.strip())
+    if name.startswith("{") and name.endswith("}") and name.count("{") == 1:
+        return detex(name) or name
+    parts = [p.strip() for p in _split_commas(name)]
+    if len(parts) == 2:
+        name = f"{parts[1]} {parts[0]}"
+    elif len(parts) >= 3:
+        name = f"{parts[2]} {parts[0]}, {parts[1]}"
+    return detex(name) or name
+
+
+def _split_commas(s: str) -> list[str]:
+    out: list[str] = []
+    depth = 0
+    cur: list[str] = []
+    for ch in s:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return out
+
+
+def authors_of(p: Paper) -> list[str]:
+    field = p.fields.get("author") or ""
+    if not field.strip():
+        return []
+    return [display_name(n) for n in split_authors(field) if n.lower() != "others"]
+
+
+def venue_of(p: Paper) -> tuple[str | None, str | None]:
+    """(canonical short venue, full venue) of an entry."""
+    full = detex(p.fields.get("booktitle") or p.fields.get("journal") or p.fields.get("journaltitle")
+                 or p.fields.get("howpublished") or p.fields.get("publisher"))
+    short = detex(p.fields.get("venue"))
+    if not short:
+        try:
+            from .normalize.venues import canonical_venue
+        except ImportError:  # pragma: no cover
+            canonical_venue = None
+        if canonical_venue is not None and full:
+            v = canonical_venue(full)
+            short = v.short if v else None
+        if not short and (p.fields.get("archiveprefix", "").lower() == "arxiv" or p.fields.get("eprinttype", "").lower() == "arxiv"):
+            short = "arXiv" if not full else None
+    return short, full
+
+
+_ARXIV_NEW = re.compile(r"(?:arxiv[:/ ]|abs/|pdf/)?(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
+_ARXIV_OLD = re.compile(r"([a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
+_DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.I)
+
+
+def ident_forms(text: str) -> tuple[str | None, str | None]:
+    """(arXiv base id, DOI) named by `text`, if any."""
+    try:
+        from .normalize.identifiers import parse_arxiv_id, parse_doi
+
+        a = parse_arxiv_id(text)
+        return (a.base if a else None), parse_doi(text)
+    except ImportError:  # pragma: no cover - before normalize lands
+        pass
+    arxiv = None
+    doi = None
+    m = _DOI.search(text)
+    if m and not m.group(1).lower().startswith("10.48550/"):
+        doi = m.group(1).rstrip(".,;").lower()
+    elif m:
+        text = m.group(1).split("arXiv.", 1)[-1]
+    m2 = _ARXIV_NEW.search(text) or _ARXIV_OLD.search(text)
+    if m2:
+        arxiv = m2.group(1)
+    return arxiv, doi
