@@ -1,0 +1,157 @@
+"""BibTeX field values: pages, month, year, DOI, and a whole entry's field dict."""
+
+from __future__ import annotations
+
+import re
+
+from .identifiers import parse_arxiv_id, parse_doi
+from .latex import strip_control_chars
+from .names import normalize_author_field
+from .titles import normalize_title
+
+__all__ = [
+    "MONTHS",
+    "normalize_doi",
+    "normalize_entry",
+    "normalize_month",
+    "normalize_pages",
+    "normalize_year",
+]
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAMES = {
+    **{m: m for m in MONTHS},
+    "january": "jan", "february": "feb", "march": "mar", "april": "apr", "june": "jun",
+    "july": "jul", "august": "aug", "sept": "sep", "september": "sep", "october": "oct",
+    "november": "nov", "december": "dec",
+}
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_RANGE_RE = re.compile(rf"\s*(?:-+|[{_DASHES}]+)\s*")
+
+
+def normalize_pages(s: str) -> str:
+    """Page ranges with ``--``: ``12-34``, ``12–34``, ``12 -- 34`` -> ``12--34``.
+
+    Lists keep their commas (``1-5, 7-9`` -> ``1--5, 7--9``); single pages are unchanged.
+    """
+    parts = [p.strip() for p in strip_control_chars(s).split(",")]
+    out = []
+    for p in parts:
+        p = " ".join(p.split())
+        out.append(_RANGE_RE.sub("--", p) if re.search(r"\w", p) else p)
+    return ", ".join(x for x in out if x)
+
+
+def normalize_month(s: str | int) -> str | None:
+    """``Jan``, ``january``, ``1``, ``01``, ``{Jan.}`` -> ``jan``; None if not a month."""
+    t = str(s).strip().strip("{}").strip().rstrip(".").lower()
+    if t.isdigit():
+        n = int(t)
+        return MONTHS[n - 1] if 1 <= n <= 12 else None
+    return _MONTH_NAMES.get(t)
+
+
+def normalize_year(s: str | int | None) -> int | None:
+    """The year in ``2021``, ``{2021}``, a biblatex date ``2021-05-03`` or ``2021/2022``; else None."""
+    if s is None:
+        return None
+    if isinstance(s, int):
+        return s if 1000 <= s <= 2999 else None
+    m = re.search(r"(?<!\d)([12]\d{3})(?!\d)", s)
+    return int(m.group(1)) if m else None
+
+
+def normalize_doi(s: str) -> str | None:
+    """A bare lowercase DOI from a DOI, ``doi:`` string or DOI-bearing URL (see :func:`parse_doi`)."""
+    return parse_doi(s)
+
+
+_NAME_FIELDS = ("author", "editor")
+_TITLE_FIELDS = ("title",)
+_VENUE_TEXT_FIELDS = ("booktitle", "journal", "series", "publisher")
+
+
+def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
+    """Normalize one entry's fields (names are field names, values raw BibTeX text). Idempotent.
+
+    - field names lowercased (a lowercase duplicate wins over ``Title``-style ones);
+    - control characters stripped, surrounding whitespace removed, empty values dropped;
+    - biblatex: ``journaltitle`` -> ``journal``, ``date`` -> ``year``/``month`` (kept too),
+      ``eprinttype = arxiv`` -> ``archiveprefix = arXiv``, ``eprintclass`` -> ``primaryclass``;
+    - ``author``/``editor`` -> ``Last, First and ...``; ``title`` tidied; ``pages`` with ``--``;
+      ``month`` -> ``jan``..``dec``; ``year`` -> 4 digits; ``doi`` bare lowercase;
+      ``eprint`` -> arXiv id without version;
+    - ``venue`` canonical short name, filled from ``booktitle``/``journal`` when the table knows it.
+
+    Values that cannot be normalized (an unreadable month, a DOI that is not one) are kept as is.
+    """
+    out: dict[str, str] = {}
+    for key, value in fields.items():
+        k = key.strip().lower()
+        if k in out and key != k:
+            continue  # "title" already seen beats "Title"
+        v = strip_control_chars(str(value)).strip()
+        if v:
+            out[k] = v
+    # biblatex -> BibTeX
+    if "journaltitle" in out:
+        jt = out.pop("journaltitle")
+        out.setdefault("journal", jt)
+    if "date" in out:
+        y = normalize_year(out["date"])
+        if y is not None:
+            out.setdefault("year", str(y))
+        dm = re.match(r"\s*\d{4}-(\d{1,2})\b", out["date"])
+        if dm and "month" not in out and normalize_month(dm.group(1)):
+            out["month"] = dm.group(1)
+    if out.get("eprinttype", "").lower() in ("arxiv", "arxiv.org"):
+        out.pop("eprinttype")
+        out.setdefault("archiveprefix", "arXiv")
+    if "eprintclass" in out:
+        ec = out.pop("eprintclass")
+        out.setdefault("primaryclass", ec)
+
+    for k in _NAME_FIELDS:
+        if k in out:
+            out[k] = normalize_author_field(out[k])
+    for k in _TITLE_FIELDS:
+        if k in out:
+            out[k] = normalize_title(out[k])
+    for k in _VENUE_TEXT_FIELDS:
+        if k in out:
+            out[k] = " ".join(out[k].split())
+    if "pages" in out:
+        out["pages"] = normalize_pages(out["pages"])
+    if "month" in out:
+        out["month"] = normalize_month(out["month"]) or out["month"]
+    if "year" in out:
+        y = normalize_year(out["year"])
+        if y is not None:
+            out["year"] = str(y)
+    if "doi" in out:
+        out["doi"] = parse_doi(out["doi"]) or out["doi"]
+    if out.get("archiveprefix", "").lower() == "arxiv":
+        out["archiveprefix"] = "arXiv"
+    if "eprint" in out and (out.get("archiveprefix") == "arXiv" or "archiveprefix" not in out):
+        aid = parse_arxiv_id(out["eprint"])
+        if aid is not None:
+            out["eprint"] = aid.canonical
+            out.setdefault("archiveprefix", "arXiv")
+
+    from .venues import canonical_venue
+
+    if "venue" in out:
+        known = canonical_venue(out["venue"])
+        if known is not None:
+            out["venue"] = known.short
+    else:
+        for k in ("booktitle", "journal"):
+            if k in out:
+                known = canonical_venue(out[k])
+                if known is not None:
+                    out["venue"] = known.short
+                    break
+        else:
+            if out.get("archiveprefix") == "arXiv" and "eprint" in out:
+                out["venue"] = "arXiv"
+    return out
