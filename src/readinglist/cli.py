@@ -277,8 +277,8 @@ def show(obj: Obj, key: str, fmt: str) -> None:
             click.echo(f"    {r['course_id']} / {r['topic_id']}: {r['role']}{extra}")
 
 
-@main.command()
-@click.argument("query", nargs=-1, required=True)
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--limit", "-n", default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_obj

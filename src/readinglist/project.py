@@ -21,7 +21,7 @@ TOPICS_FILE = "topics.yaml"
 BIB_DIR = "bib"
 STATE_DIR = ".readinglist"
 DB_NAME = "readinglist.db"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -143,7 +143,7 @@ def _slug(node: yamlsrc.Node | None, path: str, what: str, line: int) -> str:
         raise SourceFileError(path, line, f"{what} is missing")
     if not SLUG.match(value):
         raise SourceFileError(path, node.line if node else line,
-                              f"{what} {value!r} must be lowercase letters, digits, '-', '_' or '.'", value)
+                              f"{what} {value!r} must be letters, digits, '-', '_' or '.' (no spaces)", value)
     return value
 
 

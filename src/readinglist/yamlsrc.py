@@ -41,6 +41,11 @@ def load(text: str, path: str) -> Node:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SourceFileError(path, None, f"file is larger than {MAX_BYTES // 2**20} MB; split it or check it is the right file")
     try:
+        if "*" in text and "&" in text:  # locate the first alias use (compose hides it)
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    raise SourceFileError(path, event.start_mark.line + 1,
+                                          f"YAML aliases (*{event.anchor}) are not allowed; write the value out")
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
