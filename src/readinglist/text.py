@@ -12,6 +12,7 @@ from .models import Paper
 
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
+_AND = re.compile(r"\s+and\s+", re.I)
 
 
 @lru_cache(maxsize=65536)
@@ -40,6 +41,8 @@ def detex(value: str | None) -> str | None:
 
 def split_authors(field: str) -> list[str]:
     """Split a BibTeX name list on ` and ` at brace depth 0."""
+    if "{" not in field:
+        return [p.strip() for p in _AND.split(field) if p.strip()]
     parts, depth, start, i = [], 0, 0, 0
     low = field
     while i < len(field):
@@ -61,6 +64,13 @@ def split_authors(field: str) -> list[str]:
 def display_name(name: str) -> str:
     """`Last, First` (or `von Last, Jr, First`) to `First von Last, Jr`; corporate names kept."""
     name = _SPACE.sub(" ", name.strip())
+    if "{" not in name and "\\" not in name and "$" not in name:
+        parts = [p.strip() for p in name.split(",")]
+        if len(parts) == 2:
+            return f"{parts[1]} {parts[0]}".strip()
+        if len(parts) >= 3:
+            return f"{parts[2]} {parts[0]}, {parts[1]}".strip()
+        return name
     if name.startswith("{") and name.endswith("}") and name.count("{") == 1:
         return detex(name) or name
     parts = [p.strip() for p in _split_commas(name)]
@@ -96,19 +106,24 @@ def authors_of(p: Paper) -> list[str]:
     return [display_name(n) for n in split_authors(field) if n.lower() != "others"]
 
 
+@lru_cache(maxsize=4096)
+def _canonical_short(full: str) -> str | None:
+    try:
+        from .normalize.venues import canonical_venue
+    except ImportError:  # pragma: no cover - before normalize lands
+        return None
+    v = canonical_venue(full)
+    return v.short if v else None
+
+
 def venue_of(p: Paper) -> tuple[str | None, str | None]:
     """(canonical short venue, full venue) of an entry."""
     full = detex(p.fields.get("booktitle") or p.fields.get("journal") or p.fields.get("journaltitle")
                  or p.fields.get("howpublished") or p.fields.get("publisher"))
     short = detex(p.fields.get("venue"))
     if not short:
-        try:
-            from .normalize.venues import canonical_venue
-        except ImportError:  # pragma: no cover
-            canonical_venue = None
-        if canonical_venue is not None and full:
-            v = canonical_venue(full)
-            short = v.short if v else None
+        if full:
+            short = _canonical_short(full)
         if not short and (p.fields.get("archiveprefix", "").lower() == "arxiv" or p.fields.get("eprinttype", "").lower() == "arxiv"):
             short = "arXiv" if not full else None
     return short, full
