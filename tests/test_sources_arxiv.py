@@ -139,6 +139,9 @@ TRUNCATED = _echo_feed(Request.from_values("/?id_list=2104.00001")).get_data()[:
     pytest.param(TRUNCATED, ATOM, "truncated XML", id="truncated_xml"),
     pytest.param(b"", ATOM, "empty response body", id="empty_body"),
     pytest.param(b"<rss/>", "application/xml", "not an Atom feed", id="not_atom"),
+    pytest.param(_echo_feed(Request.from_values("/?id_list=2104.00001")).get_data().replace(
+        b"<entry>", b"<!--").replace(b"</entry>", b"-->"), ATOM,
+        "empty page although arXiv reports 1 results", id="empty_page_with_total"),
 ])
 def test_unusable_200_bodies_are_fetch_errors(httpserver: HTTPServer, tmp_path: Path,
                                               body: bytes, content_type: str,

@@ -14,15 +14,26 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readinglist.sources.base import Record, Source, normalize_title
-from readinglist.sources.http import HttpClient
+
+if TYPE_CHECKING:
+    from readinglist.sources.http import HttpClient
 
 __all__ = ["Record", "Source", "HttpClient", "make_sources", "make_http", "normalize_title",
            "CACHE_FILE"]
 
 CACHE_FILE = "http-cache.sqlite"
+
+
+def __getattr__(name: str) -> Any:
+    # `HttpClient` imports requests: load it only when asked for
+    if name == "HttpClient":
+        from readinglist.sources.http import HttpClient
+
+        return HttpClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _setting(config: Mapping[str, Any], env: str, key: str) -> Any:
@@ -41,6 +52,8 @@ def make_http(config: Mapping[str, Any], cache_dir: Path, offline: bool) -> Http
     Optional config keys: `intervals` ({host: seconds}), `timeout` (read seconds),
     `connect_timeout`, `max_retries`, `retry_after_cap`.
     """
+    from readinglist.sources.http import HttpClient
+
     cfg = _sources_config(config)
     kwargs: dict[str, Any] = {}
     for key, name in (("timeout", "read_timeout"), ("connect_timeout", "connect_timeout"),

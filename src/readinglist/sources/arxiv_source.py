@@ -91,6 +91,9 @@ def _check_atom(resp: requests.Response) -> str | None:
         return f"malformed or truncated XML ({err})"
     if root.tag != f"{_ATOM}feed":
         return f"not an Atom feed (root element {root.tag!r})"
+    total = (root.findtext("{http://a9.com/-/spec/opensearch/1.1/}totalResults") or "0").strip()
+    if total.isdigit() and int(total) > 0 and root.find(f"{_ATOM}entry") is None:
+        return f"an empty page although arXiv reports {total} results (a known sporadic fault)"
     return None
 
 
