@@ -56,6 +56,12 @@ def test_s2_batch_with_null_entries(httpserver: HTTPServer, tmp_path: Path,
                                             "0f40b1f08821e22e859c6050916cec3667778613"]
     assert req.headers["x-api-key"] == "k123"
     assert "citationCount" in req.args["fields"]
+    # POST answers are cached by body: the same batch again costs no request
+    again = SemanticScholarSource(http_client(tmp_path), httpserver.url_for("/graph/v1"))
+    assert again.lookup(asked) == got and again.http.requests_made == 0
+    # the recorded answer has 4 entries: for a 2-id batch that is an error, not a guess
+    with pytest.raises(FetchError, match="expected a list of 2 papers"):
+        again.lookup(asked[:2])
 
 
 def test_s2_batches_500_ids(httpserver: HTTPServer, tmp_path: Path) -> None:
