@@ -205,3 +205,16 @@ def test_write_refuses_escaping_paths(tmp_path: Path) -> None:
             write({"ok.json": "{}", bad: "{}"}, tmp_path / "out")
         assert not (tmp_path / "out" / "ok.json").exists()  # checked before anything is written
     assert not (tmp_path / "x.json").exists()
+
+
+def test_csl_json_validates_against_the_csl_schema(db: Store) -> None:
+    import jsonschema
+
+    schema = json.loads((REPO / "tests" / "csl-data.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    items = json.loads(export(db, "csl-json"))  # type: ignore[arg-type]
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(items), key=str)
+    assert errors == [], errors[:3]
+    # the schema does bite: an unknown type or property is refused
+    bad = [dict(items[0], type="preprint"), dict(items[1], venue="SC")]
+    assert len(list(jsonschema.Draft7Validator(schema).iter_errors(bad))) == 2
