@@ -44,7 +44,7 @@ def load(text: str, path: str) -> Node:
         if "*" in text and "&" in text:  # locate the first alias use (compose hides it)
             for event in yaml.parse(text, Loader=_Loader):
                 if isinstance(event, yaml.AliasEvent):
-                    raise SourceFileError(path, event.start_mark.line + 1,
+                    raise SourceFileError(path, event.start_mark.line + 1 if event.start_mark else None,
                                           f"YAML aliases (*{event.anchor}) are not allowed; write the value out")
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
