@@ -12,7 +12,16 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from .gaps import SEVERITIES, Finding, area_coverage, areas, check_courses, compare, find_gaps, topic_area_grid
+from .gaps import (
+    SEVERITIES,
+    Finding,
+    area_coverage,
+    areas,
+    check_courses,
+    compare,
+    find_gaps,
+    topic_area_grid,
+)
 from .store import Store
 
 CSS = """
