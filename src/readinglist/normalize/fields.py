@@ -26,7 +26,7 @@ _MONTH_NAMES = {
     "november": "nov", "december": "dec",
 }
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-_RANGE_RE = re.compile(rf"\s*(?:-+|[{_DASHES}]+)\s*")
+_RANGE_RE = re.compile(rf"(?:\s*[-{_DASHES}])+\s*")
 
 
 def normalize_pages(s: str) -> str:
@@ -45,7 +45,7 @@ def normalize_pages(s: str) -> str:
 def normalize_month(s: str | int) -> str | None:
     """``Jan``, ``january``, ``1``, ``01``, ``{Jan.}`` -> ``jan``; None if not a month."""
     t = str(s).strip().strip("{}").strip().rstrip(".").lower()
-    if t.isdigit():
+    if re.fullmatch(r"[0-9]{1,2}", t):
         n = int(t)
         return MONTHS[n - 1] if 1 <= n <= 12 else None
     return _MONTH_NAMES.get(t)
@@ -57,7 +57,7 @@ def normalize_year(s: str | int | None) -> int | None:
         return None
     if isinstance(s, int):
         return s if 1000 <= s <= 2999 else None
-    m = re.search(r"(?<!\d)([12]\d{3})(?!\d)", s)
+    m = re.search(r"(?<![0-9])([12][0-9]{3})(?![0-9])", s)
     return int(m.group(1)) if m else None
 
 
@@ -101,7 +101,7 @@ def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
         y = normalize_year(out["date"])
         if y is not None:
             out.setdefault("year", str(y))
-        dm = re.match(r"\s*\d{4}-(\d{1,2})\b", out["date"])
+        dm = re.match(r"\s*[0-9]{4}-([0-9]{1,2})(?![0-9])", out["date"])
         if dm and "month" not in out and normalize_month(dm.group(1)):
             out["month"] = dm.group(1)
     if out.get("eprinttype", "").lower() in ("arxiv", "arxiv.org"):
@@ -154,4 +154,4 @@ def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
         else:
             if out.get("archiveprefix") == "arXiv" and "eprint" in out:
                 out["venue"] = "arXiv"
-    return out
+    return {k: v for k, v in out.items() if v}  # a title of "." normalizes to nothing

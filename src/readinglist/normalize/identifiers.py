@@ -167,7 +167,7 @@ def validate_arxiv_id(text: str) -> ArxivId:
 # DOI
 # --------------------------------------------------------------------------------------------
 
-_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"<>]+")
+_DOI_RE = re.compile(r"10\.[0-9]{4,9}/[^\s\"<>]+")
 # Hosts whose URLs never carry the DOI (ScienceDirect uses PII, IEEE Xplore a document number).
 _DOI_URL_HOSTS_PREFIXES = ("doi.org", "dx.doi.org", "www.doi.org")
 _TRAILING = ".,;:'\"!?>"
@@ -184,7 +184,7 @@ def _clean_doi(doi: str, *, from_url: bool) -> str | None:
             doi = doi[:-1]
         else:
             break
-    if not re.fullmatch(r"10\.\d{4,9}/\S+", doi):
+    if not re.fullmatch(r"10\.[0-9]{4,9}/\S+", doi):
         return None
     return doi.lower()
 

@@ -43,6 +43,7 @@ _ENCODE = {
     "^": r"\textasciicircum{}",
 }
 _ENCODE_RE = re.compile(r"[\\{}&%$#_~^]")
+_LIGATURE_RE = re.compile(r"(-)(?=-)|(`)(?=`)|(')(?=')|([?!])(?=`)")
 
 _converter: Any = None
 
@@ -104,4 +105,6 @@ def text_to_latex(s: str) -> str:
     >>> text_to_latex("AT&T {50%} a_b")
     'AT\\\\&T \\\\textbraceleft{}50\\\\%\\\\textbraceright{} a\\\\_b'
     """
-    return _ENCODE_RE.sub(lambda m: _ENCODE[m.group(0)], strip_control_chars(s))
+    out = _ENCODE_RE.sub(lambda m: _ENCODE[m.group(0)], strip_control_chars(s))
+    # break TeX ligatures so they decode back literally: -- ``  '' ?` !`
+    return _LIGATURE_RE.sub(lambda m: m.group(0) + "{}", out)

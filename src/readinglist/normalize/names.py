@@ -162,12 +162,17 @@ def _space_initials(first: str) -> str:
 
 
 def _make(first: list[str], von: list[str], last: list[str], jr: list[str]) -> Name:
-    return Name(
-        first=_space_initials(_decode(" ".join(first))),
-        von=_decode(" ".join(von)),
-        last=_decode(" ".join(last)),
-        jr=_decode(" ".join(jr)),
-    )
+    first_text = _space_initials(_decode(" ".join(first)))
+    von_text, last_text = _decode(" ".join(von)), _decode(" ".join(last))
+    jr_text = _decode(" ".join(jr))
+    # Canonical shape for degenerate input ("a {}", ", X, {}"), so formatting round-trips:
+    # a name always has a Last, and a Jr only next to a First.
+    if not last_text:
+        last_text = " ".join(p for p in (von_text, first_text, jr_text) if p)
+        von_text = first_text = jr_text = ""
+    if jr_text and not first_text:
+        first_text, jr_text = jr_text, ""
+    return Name(first=first_text, von=von_text, last=last_text, jr=jr_text)
 
 
 _EXTENDED_RE = re.compile(r"^\s*(given|family|prefix|suffix|id|useprefix|given-i|family-i)\s*=", re.I)
@@ -231,7 +236,7 @@ def parse_names(author_field: str) -> list[Name]:
     >>> [n.last for n in parse_names(r"Sch{\\"o}lkopf, Bernhard and {Barnes and Noble, Inc.}")]
     ['Schölkopf', 'Barnes and Noble, Inc.']
     """
-    return [parse_name(raw) for raw in split_names(author_field)]
+    return [n for n in (parse_name(raw) for raw in split_names(author_field)) if n != Name()]
 
 
 # ---------------------------------------------------------------------------------- formatting
@@ -259,12 +264,10 @@ def format_name(name: Name) -> str:
         return "{" + text_to_latex(name.last) + "}"
     last = _fmt(name.last, protect_words=True)
     # a von part must stay lowercase-led words, or it would be read back as part of Last
-    von = text_to_latex(name.von) if name.von and all(
+    von = text_to_latex(name.von) if name.von and not _needs_braces(name.von, single_token=False) and all(
         _token_case(w) == "l" for w in name.von.split()) else ""
     if name.von and not von:
         last = "{" + text_to_latex(f"{name.von} {name.last}".strip()) + "}"
-    if last and _token_case(last) == "l" and not von:
-        last = "{" + last + "}" if not last.startswith("{") else last
     head = f"{von} {last}".strip() if von else last
     if not head:
         head = "{}"
