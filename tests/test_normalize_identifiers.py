@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -199,7 +200,7 @@ def test_is_non_reading_link(url: str, text: str, expected: bool) -> None:
 _LINK_RE = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\((\S+?)\)")
 
 
-def test_cs294_syllabus_reading_links_all_classified(shared_data) -> None:  # type: ignore[no-untyped-def]
+def test_cs294_syllabus_reading_links_all_classified(shared_data: Path) -> None:
     seed = shared_data.parent / "seeds" / "002_10e67310be9a735f.txt"
     if not seed.is_file():
         pytest.skip("CS294 syllabus seed not present")

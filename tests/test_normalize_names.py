@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from readinglist.normalize import (
@@ -149,7 +151,7 @@ def test_initials(first: str, expected: str) -> None:
     assert initials(Name(first, "", "X")) == expected
 
 
-def test_real_bib_author_fields_are_idempotent(shared_data) -> None:  # type: ignore[no-untyped-def]
+def test_real_bib_author_fields_are_idempotent(shared_data: Path) -> None:
     """Every author field of the ML-systems .bib files normalizes idempotently."""
     import re
 
