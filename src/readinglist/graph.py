@@ -253,7 +253,7 @@ def stats(g: nx.DiGraph, top: int = 10) -> dict[str, Any]:
     course_papers: dict[str, set[str]] = defaultdict(set)
     for t, p, _ in readings:
         course_papers[str(g.nodes[t].get("course"))].add(p)
-    overlap = []
+    overlap: list[dict[str, Any]] = []
     for a, b in combinations(sorted(course_papers), 2):
         inter = course_papers[a] & course_papers[b]
         union = course_papers[a] | course_papers[b]
