@@ -1,0 +1,512 @@
+"""`readinglist import bib`: real-world BibTeX into the project's normalized bib/ files.
+
+Pipeline: bytes -> text (UTF-8, or a detected legacy encoding, or refused with the byte offset) ->
+`bibfile.parse_bib_text` (bibtexparser plus the checks for its silent failures) -> `@string`
+macros and ``#`` concatenation resolved across all input files -> ``crossref``/``xdata``
+inheritance (missing parents and cycles reported) -> `normalize_entry` -> deduplicated against the
+project and the batch (`DedupIndex`) -> new keys ``lastnameYEARfirstword`` (the original key kept
+in ``ids``) -> written by `bibwrite` (atomic, re-parsed and compared first).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..bibfile import decode_bytes, parse_bib_text
+from ..errors import ReadingListError, SourceFileError
+from ..models import Paper
+from .dedup import DedupIndex, fingerprint
+from .report import ImportReport, Item
+
+__all__ = ["BibRecord", "ImportPlan", "decode_legacy", "expand_paths", "import_bib", "plan_entries",
+           "read_records", "tokenize_expr"]
+
+MONTH_MACROS = {m: m for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
+TYPE_ALIASES = {"conference": "inproceedings", "online": "misc", "www": "misc", "electronic": "misc",
+                "report": "techreport", "thesis": "phdthesis", "webpage": "misc"}
+_NOT_PAPERS = {"proceedings", "mvproceedings", "set", "xdata", "periodical"}
+
+
+# ------------------------------------------------------------------------------------ encodings
+
+_PLAUSIBLE_8BIT = re.compile(r"[\x80-\x9f]")
+
+
+def decode_legacy(data: bytes, path: str) -> tuple[str, str | None]:
+    """(text, note): UTF-8 (BOM accepted) as is; UTF-16 with a BOM, or cp1252/latin-1 text that reads
+    plausibly (isolated accented letters, no C1 controls), decoded with a note saying so; anything
+    else refused with the byte offset of the first byte that is not UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "decoded as UTF-16 (byte-order mark); the project stores UTF-8"
+        except UnicodeDecodeError as exc:
+            raise SourceFileError(path, None, f"UTF-16 byte-order mark but invalid UTF-16 at byte {exc.start}") from None
+    try:
+        return decode_bytes(data, path), None
+    except SourceFileError as utf8_error:
+        m = re.search(r"at byte (\d+)", utf8_error.message)
+        offset = int(m.group(1)) if m else 0
+        cookie = re.search(rb"coding[:=]\s*([-\w.]+)", data[:2000])
+        candidates = []
+        if cookie:
+            candidates.append(cookie.group(1).decode("ascii", "replace").lower())
+        candidates += ["cp1252", "latin-1"]
+        for enc in candidates:
+            try:
+                text = data.decode(enc)
+            except (UnicodeDecodeError, LookupError):
+                continue
+            if _PLAUSIBLE_8BIT.search(text):
+                continue
+            high = [i for i, c in enumerate(text) if ord(c) > 127]
+            runs = sum(1 for i in high if i + 1 < len(text) and ord(text[i + 1]) > 127)
+            if high and runs / len(high) > 0.3:  # long runs of accented letters: likely CJK or UTF-8 mojibake
+                continue
+            return text, (f"not UTF-8 (first at byte {offset}); decoded as {enc}"
+                          + (" (the file's coding cookie)" if cookie and enc == candidates[0] else " (detected)")
+                          + "; check accented letters in the result")
+        raise SourceFileError(
+            path, utf8_error.line,
+            f"not UTF-8 at byte {offset} (0x{data[offset]:02x}) and not plausible as latin-1/cp1252 either; "
+            "convert it to UTF-8 first (e.g. iconv -f GBK -t UTF-8)") from None
+
+
+# ------------------------------------------------------------------------------------ macros
+
+
+def tokenize_expr(s: str) -> list[tuple[str, str]] | None:
+    """Split a BibTeX value expression (``pre # "text" # {text} # 2020``) into ("str", text) and
+    ("macro", name) tokens; None if `s` is not such an expression."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(s)
+    while True:
+        while i < n and s[i].isspace():
+            i += 1
+        if i >= n:
+            return None
+        c = s[i]
+        if c in "{\"":
+            close = "}" if c == "{" else '"'
+            depth, j = 0, i + 1
+            while j < n:
+                ch = s[j]
+                if ch == "{":
+                    depth += 1
+                elif ch == "}" and depth > 0:
+                    depth -= 1
+                elif ch == close and depth == 0:
+                    break
+                j += 1
+            if j >= n:
+                return None
+            out.append(("str", s[i + 1:j]))
+            i = j + 1
+        else:
+            m = re.compile(r"[A-Za-z_][\w:.+/'-]*|\d+").match(s, i)
+            if not m:
+                return None
+            tok = m.group(0)
+            out.append(("str", tok) if tok.isdigit() else ("macro", tok))
+            i = m.end()
+        while i < n and s[i].isspace():
+            i += 1
+        if i >= n:
+            return out
+        if s[i] != "#":
+            return None
+        i += 1
+
+
+class MacroTable:
+    """`@string` macros of all input files (case-insensitive, as BibTeX), resolved lazily."""
+
+    def __init__(self) -> None:
+        self.raw: dict[str, str] = {}
+        self.done: dict[str, str] = dict(MONTH_MACROS)
+
+    def define(self, name: str, value: str) -> None:
+        self.raw[name.lower()] = value
+        self.done.pop(name.lower(), None)
+
+    def knows(self, name: str) -> bool:
+        return name.lower() in self.raw or name.lower() in self.done
+
+    def get(self, name: str, stack: tuple[str, ...] = ()) -> str:
+        low = name.lower()
+        if low in self.done:
+            return self.done[low]
+        if low not in self.raw:
+            raise KeyError(name)
+        if low in stack:
+            raise ReadingListError(f"@string {name} refers to itself")
+        value = self.raw[low]
+        toks = tokenize_expr(value)
+        if toks is not None and len(toks) == 1 and toks[0][1].lower() == low:
+            toks = None  # `@string{springer = "Springer"}` after bibtexparser stripped the quotes
+        if toks is not None and (len(toks) > 1 or (toks[0][0] == "macro" and self.knows(toks[0][1]))):
+            value = "".join(t if k == "str" else self.get(t, (*stack, low)) for k, t in toks)
+        self.done[low] = value
+        return value
+
+    def expand(self, toks: list[tuple[str, str]]) -> str:
+        return "".join(t if k == "str" else self.get(t) for k, t in toks)
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+@dataclass
+class BibRecord:
+    """One input entry after parsing (raw LaTeX values, lowercase field names)."""
+
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    file: str
+    line: int
+    raw: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def expand_paths(paths: Iterable[str]) -> list[Path]:
+    """Files, folders (every *.bib below) and glob patterns, in the order given, without repeats."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in paths:
+        matches = sorted(glob.glob(os.path.expanduser(p), recursive=True)) if any(c in p for c in "*?[") else [p]
+        if not matches:
+            raise ReadingListError(f"no file matches {p!r}")
+        for m in matches:
+            path = Path(m)
+            if path.is_dir():
+                found = sorted(path.rglob("*.bib"))
+            elif path.exists():
+                found = [path]
+            else:
+                raise ReadingListError(f"{p}: no such file or folder")
+            for f in found:
+                r = f.resolve()
+                if r not in seen:
+                    seen.add(r)
+                    out.append(f)
+    return out
+
+
+_BARE_VALUE = r"{name}\s*=\s*{value}\s*[,}})]"
+
+
+def _raw_blocks(text: str, papers: list[Paper]) -> dict[int, str]:
+    """Raw text of each entry (from its line to the next entry's line)."""
+    lines = text.splitlines(keepends=True)
+    starts = sorted(p.line or 1 for p in papers)
+    out: dict[int, str] = {}
+    for i, s in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(lines) + 1
+        out[s] = "".join(lines[s - 1:end - 1])
+    return out
+
+
+def read_records(paths: list[Path], report: ImportReport, display: dict[Path, str] | None = None) -> list[BibRecord]:
+    """Parse every file; problems go to `report.failed` and mark the records involved."""
+    macros = MacroTable()
+    records: list[BibRecord] = []
+    for path in paths:
+        name = (display or {}).get(path, str(path))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failed.append(Item(name, f"cannot read: {exc.strerror}"))
+            continue
+        try:
+            text, note = decode_legacy(data, name)
+        except SourceFileError as exc:
+            report.failed.append(Item(f"{name}:{exc.line}" if exc.line else name, exc.message))
+            continue
+        if note:
+            report.warnings.append(Item(name, note))
+        res = parse_bib_text(text, name)
+        for s_name, s_value in res.strings.items():
+            macros.define(s_name, s_value)
+        raw = _raw_blocks(text, res.papers)
+        file_records = [BibRecord(p.key, p.entry_type, dict(p.fields), name, p.line or 0, raw.get(p.line or 1, ""))
+                        for p in res.papers]
+        by_key = {r.key: r for r in file_records}
+        starts = sorted((r.line, r) for r in file_records)
+        for prob in res.problems:
+            target = by_key.get(prob.key) if prob.key else None
+            if target is None and prob.line is not None and prob.key is None and "outside any entry" in prob.message:
+                before = [r for ln, r in starts if ln <= prob.line]
+                target = before[-1] if before else None
+            if target is not None:
+                target.problems.append(prob.message)
+            else:
+                report.failed.append(Item(f"{prob.path}:{prob.line}" if prob.line else prob.path, prob.message, prob.key))
+        records.extend(file_records)
+    for rec in records:
+        _resolve_values(rec, macros)
+    _resolve_crossrefs(records)
+    return records
+
+
+_MAYBE_MACRO = re.compile(r"^[A-Za-z_][\w:.+/'-]*$")
+_RAW_BARE = re.compile(r"([A-Za-z][\w-]*)\s*=\s*([A-Za-z_][\w:.+/'-]*)\s*(?=[,})]|$)", re.M)
+
+
+def _resolve_values(rec: BibRecord, macros: MacroTable) -> None:
+    """``#`` concatenations and macros bibtexparser left as text (e.g. defined in another file)."""
+    bare: set[tuple[str, str]] | None = None
+    for name, value in list(rec.fields.items()):
+        toks = None
+        if "#" in value:
+            toks = tokenize_expr(value)
+            if toks is not None and len(toks) < 2:
+                toks = None
+        elif _MAYBE_MACRO.match(value) and value.lower() not in MONTH_MACROS:
+            # a bare word: a macro only if the raw entry has it unquoted and unbraced
+            if bare is None:
+                bare = {(n.lower(), v) for n, v in _RAW_BARE.findall(rec.raw)}
+            if (name, value) in bare:
+                toks = [("macro", value)]
+        if toks is None:
+            continue
+        try:
+            rec.fields[name] = macros.expand(toks)
+        except KeyError as exc:
+            rec.problems.append(f"field {name!r} uses undefined @string macro {exc.args[0]!r}; "
+                                "define it (or import the file that does, first)")
+        except ReadingListError as exc:
+            rec.problems.append(str(exc))
+
+
+def _resolve_crossrefs(records: list[BibRecord]) -> None:
+    by_key = {r.key.lower(): r for r in records}
+    for rec in records:
+        parents: list[BibRecord] = []
+        ref_field = "crossref" if "crossref" in rec.fields else ("xdata" if "xdata" in rec.fields else None)
+        if ref_field is None:
+            continue
+        cur: BibRecord | None = rec
+        seen = [rec.key.lower()]
+        while cur is not None:
+            ref = cur.fields.get("crossref") or cur.fields.get("xdata")
+            if not ref:
+                break
+            ref = ref.split(",")[0].strip()
+            if ref.lower() in seen:
+                rec.problems.append(f"crossref cycle: {' -> '.join([*seen, ref.lower()])}")
+                parents = []
+                break
+            parent = by_key.get(ref.lower())
+            if parent is None:
+                rec.problems.append(f"crossref/xdata to missing entry {ref!r}; import the file that holds it too")
+                parents = []
+                break
+            seen.append(ref.lower())
+            parents.append(parent)
+            cur = parent
+        for parent in parents:
+            for k, v in parent.fields.items():
+                if k in ("crossref", "xdata", "ids", "key"):
+                    continue
+                if k == "title" and parent.entry_type in ("proceedings", "book", "mvproceedings", "mvbook") \
+                        and rec.entry_type not in ("proceedings", "book"):
+                    rec.fields.setdefault("booktitle", v)
+                    continue
+                rec.fields.setdefault(k, v)
+            parent.fields.setdefault("_crossref_target", "1")
+        if parents:
+            rec.fields.pop("crossref", None)
+            rec.fields.pop("xdata", None)
+
+
+# ------------------------------------------------------------------------------------ planning
+
+
+@dataclass
+class NewEntry:
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    source: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """What an import would write: new entries (in input order) and the index after them."""
+
+    new: list[NewEntry] = field(default_factory=list)
+    index: DedupIndex = field(default_factory=DedupIndex)
+    taken: set[str] = field(default_factory=set)
+    by_key: dict[str, NewEntry] = field(default_factory=dict)
+
+
+def project_index(papers: Iterable[Paper]) -> tuple[DedupIndex, set[str]]:
+    idx = DedupIndex()
+    taken: set[str] = set()
+    for p in papers:
+        idx.add(p.key, fingerprint(p.fields))
+        taken.add(p.key.lower())
+        for alias in (p.fields.get("ids") or "").split(","):
+            if alias.strip():
+                taken.add(alias.strip().lower())
+    return idx, taken
+
+
+def _add_alias(fields: dict[str, str], alias: str, key: str) -> None:
+    if not alias or alias == key:
+        return
+    ids = [a.strip() for a in (fields.get("ids") or "").split(",") if a.strip()]
+    if alias not in ids:
+        ids.append(alias)
+    fields["ids"] = ", ".join(ids)
+
+
+def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source: str, report: ImportReport,
+               orig_key: str | None = None, extra_urls: tuple[str, ...] = ()) -> str:
+    """Add one normalized record to the plan (or merge it); returns the key it ends up under.
+
+    A new entry gets a provisional key (``#N``) until `finalize_keys`, so that its key is made
+    from its final fields (after merges filled them in): importing the written file again then
+    gives the same keys.
+    """
+    fp = fingerprint(fields, extra_urls)
+    hit = plan.index.match(fp)
+    if hit is not None:
+        key, reason = hit
+        target = plan.by_key.get(key)
+        if target is not None:  # a new entry of this batch: it gains what it lacked
+            for k, v in fields.items():
+                if k != "ids":
+                    target.fields.setdefault(k, v)
+            if orig_key:
+                target.aliases.append(orig_key)
+            plan.index.add(key, fingerprint(target.fields, extra_urls))
+        report.merged.append(Item(source, "same paper as {into} (" + reason + ")" + ("" if target else "; existing entry kept as is"),
+                                  orig_key, into=key, reason=reason))
+        return key
+    key = f"#{len(plan.new)}"
+    entry = NewEntry(key, entry_type, fields, source, [orig_key] if orig_key else [])
+    plan.new.append(entry)
+    plan.by_key[key] = entry
+    plan.index.add(key, fp)
+    report.added.append(Item(source, "added", key))
+    return key
+
+
+def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
+    """Give every new entry its key ``lastnameYEARfirstword`` (an input key already of that form is
+    kept); other input keys go to ``ids``. Returns provisional -> final and updates the report."""
+    from ..normalize.keys import make_key, unique_key
+
+    final: dict[str, str] = {}
+    for e in plan.new:
+        f = e.fields
+        base = make_key(f.get("author") or f.get("editor") or "", f.get("year"), f.get("title") or "")
+        first = e.aliases[0] if e.aliases else None
+        if first and first.lower() not in plan.taken and re.fullmatch(re.escape(base) + r"[a-z]{0,3}", first):
+            key = first  # already in this project's key form: keys never change once written
+        else:
+            key = unique_key(base, plan.taken)
+        plan.taken.add(key.lower())
+        for alias in e.aliases:
+            _add_alias(f, alias, key)
+        final[e.key] = key
+        e.key = key
+    plan.by_key = {final.get(k, k): v for k, v in plan.by_key.items()}
+    for it in [*report.added, *report.merged]:
+        if it.key in final and it.message == "added":
+            it.key = final[it.key]
+        if it.into is not None:
+            it.into = final.get(it.into, it.into)
+            it.message = it.message.replace("{into}", it.into)
+    return final
+
+
+def normalize_record(rec: BibRecord) -> tuple[str, dict[str, str]]:
+    from ..normalize.fields import normalize_entry
+
+    etype = TYPE_ALIASES.get(rec.entry_type.lower(), rec.entry_type.lower())
+    fields = {k: v for k, v in rec.fields.items() if not k.startswith("_")}
+    return etype, normalize_entry(fields)
+
+
+def plan_entries(records: list[BibRecord], plan: ImportPlan, report: ImportReport) -> None:
+    for rec in records:
+        if rec.problems:
+            for msg in rec.problems:
+                report.failed.append(Item(rec.source, msg, rec.key))
+            continue
+        if rec.entry_type.lower() in _NOT_PAPERS:
+            report.skipped.append(Item(rec.source, f"@{rec.entry_type} is not a paper"
+                                       + (" (its fields were inherited through crossref)" if "_crossref_target" in rec.fields else ""),
+                                       rec.key))
+            continue
+        etype, fields = normalize_record(rec)
+        if not fields.get("title"):
+            report.skipped.append(Item(rec.source, "entry has no title; not imported (nothing identifies the paper)", rec.key))
+            continue
+        plan_entry(plan, etype, fields, rec.source, report, orig_key=rec.key)
+
+
+# ------------------------------------------------------------------------------------ import
+
+
+def existing_papers(project_root: Path) -> list[Paper]:
+    """Every entry of the project's bib/ (its problems make the import refuse: fix the project first)."""
+    from ..bibfile import read_bib
+    from ..project import Project
+
+    proj = Project(project_root)
+    papers: list[Paper] = []
+    problems = []
+    for bib in proj.bib_files():
+        res = read_bib(bib, proj.rel(bib))
+        problems.extend(res.problems)
+        papers.extend(res.papers)
+    if problems:
+        from ..errors import ValidationError
+
+        raise ValidationError(problems)
+    return papers
+
+
+def import_bib(root: Path, paths: list[str], *, target: str = "imported.bib", dry_run: bool = False,
+               keep_going: bool = False) -> ImportReport:
+    """Import BibTeX files into the project at `root`; returns the report (writes nothing on failure
+    unless `keep_going`, nothing at all on `dry_run`)."""
+    from ..bibwrite import BibEntry, append_entries
+    from ..project import BIB_DIR
+
+    report = ImportReport(kind="bib", dry_run=dry_run)
+    files = expand_paths(paths)
+    idx, taken = project_index(existing_papers(root))
+    plan = ImportPlan(index=idx, taken=taken)
+    records = read_records(files, report)
+    plan_entries(records, plan, report)
+    finalize_keys(plan, report)
+    if dry_run or (report.failed and not keep_going) or not plan.new:
+        return report
+    dest = _bib_target(root / BIB_DIR, target)
+    from ..yamledit import project_lock
+
+    with project_lock(root / ".readinglist"):
+        append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields) for e in plan.new],
+                       header="Entries added by `readinglist import bib` (normalized; original keys in `ids`).")
+    report.written.append(str(dest.relative_to(root)))
+    return report
+
+
+def _bib_target(bib_dir: Path, name: str) -> Path:
+    if not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name) or ".." in name:
+        raise ReadingListError(f"--into {name!r}: give a plain file name such as imported.bib")
+    return bib_dir / (name if name.endswith(".bib") else name + ".bib")
