@@ -84,6 +84,7 @@ def test_course_without_year_and_topic_filter(default: Path) -> None:
     pytest.param(["--course", "cs294-sp22", "--topic", "nosuch"], "unknown topic 'nosuch' in course cs294-sp22",
                  id="unknown_topic"),
     pytest.param(["--topic", "hardware"], "--topic needs --course", id="topic_without_course"),
+    pytest.param(["--against", "umass-692s"], "--against needs --course", id="against_without_course"),
     pytest.param(["--course", "cs294-sp22", "--against", "cs294-sp22"], "names the course itself", id="against_self"),
     pytest.param(["--course", "cs294-sp22", "--against", "nope"], "unknown course 'nope'", id="unknown_against"),
 ])

@@ -249,6 +249,8 @@ def find_gaps(db: Store, course: str | None = None, *, against: Sequence[str] = 
     else:
         if topic is not None:
             raise ReadingListError("--topic needs --course: topic ids are unique only within a course")
+        if against:
+            raise ReadingListError("--against needs --course: name the course to compare")
         targets = [c["id"] for c in all_courses]
     against = check_courses(db, against)
     if course is not None and course in against:
