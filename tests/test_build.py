@@ -186,3 +186,20 @@ def test_crash_mid_build_keeps_old_db(tmp_path: Path, monkeypatch: pytest.Monkey
         proj.build()
     assert proj.db_path.read_bytes() == before
     assert not list(proj.db_path.parent.glob("*.building"))
+
+
+def test_topic_not_areas_removes_inferred_mapping(tmp_path: Path) -> None:
+    """`not_areas` on a topic overrides an inferred topic->area mapping; unknown ids are errors."""
+    topics = MINI_TOPICS.replace("        title: Topic One\n", "        title: Topic One alpha\n")
+    proj = open_project(mini_project(tmp_path / "p", topics=topics))
+    proj.build()
+    with proj.store() as db:
+        assert db.rows("SELECT area_id FROM topic_areas WHERE topic_id = 't1'") == [{"area_id": "a1"}]
+    topics = topics.replace("        title: Topic One alpha\n", "        title: Topic One alpha\n        not_areas: [a1]\n")
+    (proj.root / "topics.yaml").write_text(topics)
+    proj.build()
+    with proj.store() as db:
+        assert db.rows("SELECT area_id FROM topic_areas WHERE topic_id = 't1'") == []
+    (proj.root / "topics.yaml").write_text(topics.replace("not_areas: [a1]", "not_areas: [zz]"))
+    with pytest.raises(ValidationError, match="unknown area 'zz' in `not_areas`"):
+        proj.build()

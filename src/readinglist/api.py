@@ -35,7 +35,7 @@ class ReadingList(Project):
     def build(self, catalog: Catalog | None = None) -> dict[str, Any]:
         """Validate the sources and rebuild the database atomically; returns the summary."""
         cat = catalog if catalog is not None else self.load()
-        return build(cat, self.db_path, extra=[("sources", sources_fingerprint(self))])
+        return build(cat, self.db_path, extra=[("config", cat.config), ("sources", sources_fingerprint(self))])
 
     def is_stale(self) -> bool:
         if not self.db_path.exists():

@@ -40,6 +40,7 @@ class Topic:
     date: str | None = None
     notes: str | None = None
     areas: list[str] = field(default_factory=list)
+    not_areas: list[str] = field(default_factory=list)  # inferred areas the user rejects
     readings: list[Reading] = field(default_factory=list)
     line: int | None = None
 

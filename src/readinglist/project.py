@@ -233,7 +233,7 @@ def _parse_topic(tn: yamlsrc.Node, path: str, cid: str, topic_ids: dict[str, int
                  cat: Catalog, problems: list[SourceFileError]) -> Topic:
     if tn.kind != "map":
         raise SourceFileError(path, tn.line, f"each topic of {cid} must be a mapping with id and title")
-    _check_keys(tn, {"id", "title", "week", "date", "notes", "areas", "readings"}, path, "a topic", problems)
+    _check_keys(tn, {"id", "title", "week", "date", "notes", "areas", "not_areas", "readings"}, path, "a topic", problems)
     tid = _slug(_get(tn, "id"), path, "topic id", tn.line)
     if tid.lower() in topic_ids:
         raise SourceFileError(path, tn.line, f"duplicate topic id in course {cid} (first at line {topic_ids[tid.lower()]})", tid)
@@ -245,13 +245,15 @@ def _parse_topic(tn: yamlsrc.Node, path: str, cid: str, topic_ids: dict[str, int
         date=yamlsrc.text(_get(tn, "date"), path, "date"),
         notes=yamlsrc.text(_get(tn, "notes"), path, "notes"),
         areas=_strlist(_get(tn, "areas"), path, "topic areas"),
+        not_areas=_strlist(_get(tn, "not_areas"), path, "topic not_areas"),
         line=tn.line,
     )
-    an = _get(tn, "areas")
-    for a in topic.areas:
-        if a.lower() not in area_ids:
-            problems.append(SourceFileError(path, an.line if an else tn.line,
-                                            f"topic {cid}/{tid} names unknown area {a!r}; add it under `areas`", a))
+    for field_name, ids in (("areas", topic.areas), ("not_areas", topic.not_areas)):
+        an = _get(tn, field_name)
+        for a in ids:
+            if a.lower() not in area_ids:
+                problems.append(SourceFileError(path, an.line if an else tn.line,
+                                                f"topic {cid}/{tid} names unknown area {a!r} in `{field_name}`; add it under `areas`", a))
     seen: dict[str, int] = {}
     for rn in _expect(_get(tn, "readings"), "seq", path, f"readings of {cid}/{tid}"):
         try:

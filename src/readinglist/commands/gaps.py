@@ -10,30 +10,11 @@ from readinglist.cli import Obj, echo_json, echo_table, pass_obj
 
 
 def _config(obj: Obj) -> dict[str, Any]:
-    """The topics.yaml `config` mapping, read without parsing the rest of the (possibly large) file.
+    """The topics.yaml `config` mapping, as the last build stored it (the build runs first if stale)."""
+    from readinglist.gaps import load_config
 
-    The top-level `config:` block is cut out (up to the next line at column 0) and read with the
-    same strict loader; anything odd falls back to reading the whole file.
-    """
-    import re
-
-    from readinglist import yamlsrc
-
-    proj = obj.project
-    try:
-        text = proj.topics_path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return {}  # the build reports these properly
-    m = re.search(r"^config:[^\n]*(?:\n|$)(?:(?:[ \t#][^\n]*)?(?:\n|$))*", text, re.M)
-    if m is None:
-        return {}
-    # pad with the preceding line breaks so that errors name the real line
-    root = yamlsrc.load("\n" * text.count("\n", 0, m.start()) + m.group(0), proj.rel(proj.topics_path))
-    node = root.value.get("config") if root.kind == "map" else None
-    if node is None or node.kind != "map":
-        return {}
-    val = yamlsrc.plain(node)
-    return val if isinstance(val, dict) else {}
+    with obj.project.store() as db:
+        return load_config(db)
 
 
 def _markdown(findings: list[dict[str, Any]]) -> str:
