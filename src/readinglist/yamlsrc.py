@@ -10,16 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+from typing import TYPE_CHECKING
 
 from .errors import SourceFileError
 
-MAX_BYTES = 5 * 1024 * 1024
+if TYPE_CHECKING:
+    import yaml
 
-try:  # the C composer is ~10x faster on large files
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the libyaml build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+MAX_BYTES = 5 * 1024 * 1024
 
 _STD = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
@@ -38,6 +36,12 @@ class Node:
 
 def load(text: str, path: str) -> Node:
     """Parse `text` into a Node tree, raising SourceFileError on anything ambiguous or unsafe."""
+    import yaml  # imported here: keeps `readinglist --help` fast
+
+    try:  # the C composer is ~10x faster on large files
+        from yaml import CSafeLoader as _Loader
+    except ImportError:  # pragma: no cover - depends on the libyaml build
+        from yaml import SafeLoader as _Loader  # type: ignore[assignment]
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SourceFileError(path, None, f"file is larger than {MAX_BYTES // 2**20} MB; split it or check it is the right file")
     try:
@@ -60,6 +64,8 @@ def load(text: str, path: str) -> Node:
 
 
 def _convert(node: yaml.Node, path: str, seen: set[int]) -> Node:
+    import yaml
+
     line = node.start_mark.line + 1
     if id(node) in seen:
         raise SourceFileError(path, line, "YAML aliases (*name) are not allowed; write the value out")
