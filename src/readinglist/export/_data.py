@@ -31,12 +31,18 @@ class ExportData:
     citations: list[dict[str, Any]] = field(default_factory=list)
     selection: dict[str, str | None] = field(default_factory=dict)
 
+    _by_topic: dict[tuple[str, str], list[dict[str, Any]]] | None = field(default=None, repr=False)
+
     def topics_of(self, course_id: str) -> list[dict[str, Any]]:
         return [t for t in self.topics if t["course_id"] == course_id]
 
     def readings_of(self, course_id: str, topic_id: str, role: str | None = None) -> list[dict[str, Any]]:
-        return [r for r in self.readings if r["course_id"] == course_id and r["topic_id"] == topic_id
-                and (role is None or r["role"] == role)]
+        if self._by_topic is None:  # index once: O(readings), not O(topics x readings)
+            self._by_topic = {}
+            for r in self.readings:
+                self._by_topic.setdefault((r["course_id"], r["topic_id"]), []).append(r)
+        rs = self._by_topic.get((course_id, topic_id), [])
+        return rs if role is None else [r for r in rs if r["role"] == role]
 
 
 def load(store: Store, course: str | None = None, topic: str | None = None, role: str | None = None,
