@@ -94,6 +94,7 @@ class FakeApis:
         self.synthetic = synthetic
         self.fail: Callable[[Request, int], Response | None] | None = None
         self.arxiv_calls = 0
+        self.dblp_hits: list[dict] = []
         self.s2: dict[str, dict] = {f"ARXIV:{LEARNED}": json.loads(
             (FIXTURES / "s2_1712.01208.json").read_text())}
         self.s2[f"DOI:{LEARNED_DOI}"] = self.s2[f"ARXIV:{LEARNED}"]
@@ -123,7 +124,8 @@ class FakeApis:
             return Response((FIXTURES / "dblp_KraskaBCDP18.bib").read_text(),
                             content_type="text/plain")
         if path.startswith("/dblp/search/publ/api"):
-            return Response(json.dumps({"result": {"hits": {"@total": "0"}}}),
+            hits = {"@total": str(len(self.dblp_hits)), "hit": [{"info": h} for h in self.dblp_hits]}
+            return Response(json.dumps({"result": {"hits": hits}}),
                             content_type="application/json")
         if path == f"/crossref/works/{LEARNED_DOI}":
             return Response((FIXTURES / "crossref_10.1145_3183713.3196909.json").read_text(),
@@ -165,12 +167,17 @@ class FakeApis:
         }
 
 
-@pytest.fixture
-def apis(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeApis:
+def make_apis(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeApis:
+    """The stand-in on `httpserver`, with the READINGLIST_*_URL variables pointing at it."""
     fake = FakeApis(httpserver)
     for k, v in fake.env().items():
         monkeypatch.setenv(k, v)
     return fake
+
+
+@pytest.fixture
+def apis(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> FakeApis:
+    return make_apis(httpserver, monkeypatch)
 
 
 def project(tmp_path: Path, topics: str = TOPICS, bib: str = BIB) -> Path:

@@ -72,7 +72,7 @@ UPGRADABLE = ("venue", "year")
 # DBLP's CoRR copy, S2 without venue) contributes its publication fields at priority 1.
 _PRIORITY: dict[str, dict[str, int]] = {
     "published": {"localbib": 6, "crossref": 5, "dblp": 4, "semanticscholar": 3, "page": 2,
-                  "arxiv": 1},
+                  "arxiv": 1, "preprint": 1},
     "title": {"localbib": 6, "dblp": 5, "crossref": 4, "arxiv": 3, "page": 2,
               "semanticscholar": 1},
     "abstract": {"localbib": 6, "arxiv": 5, "crossref": 4, "semanticscholar": 3, "page": 2,
@@ -400,6 +400,8 @@ def merge(paper_fields: Mapping[str, str], records: Sequence[Found | Record],
                                                  kept=None))
         current = fields.get(name)
         if current and _norm(name, current) == _norm(name, best_val):
+            if name in prov and _priority(prov[name][0], name, True) < best_p:
+                prov[name] = (best_rec.source, date)  # a better source vouches for the value
             continue
         if current and name in guard and name not in upgradable:
             if name in CONFLICT_FIELDS and not (name in ("year", "venue") and best_p <= 1
@@ -408,7 +410,7 @@ def merge(paper_fields: Mapping[str, str], records: Sequence[Found | Record],
                                                              best_rec.source: best_val},
                                                  kept="curated"))
             continue
-        if current and name in prov and name not in upgradable:
+        if current and name in prov:
             prev_source = prov[name][0]
             if _priority(prev_source, name, True) > best_p:
                 continue
@@ -417,6 +419,12 @@ def merge(paper_fields: Mapping[str, str], records: Sequence[Found | Record],
         fields[name] = best_val
         prov[name] = (best_rec.source, date)
         result.changes.append(Change(key, name, current, best_val, best_rec.source))
+
+    if upgradable and not is_preprint(fields):
+        # the preprint's own venue/year stay replaceable by a better source in a later stage
+        for name in upgradable:
+            if fields.get(name) and name not in prov:
+                prov[name] = ("preprint", date)
 
     # provenance tags of what was merged
     tags = [t.strip() for t in fields.get("provenance", "").split(";") if t.strip()]
@@ -900,6 +908,7 @@ class _Work:
         self.types: dict[str, str] = {k: catalog.papers[k].entry_type for k in keys}
         self.dirty: set[str] = set()
         self.dblp_keys: dict[str, str] = {}
+        self.changes: dict[tuple[str, str], Change] = {}
         self.references: dict[str, dict[str, Any]] = {}
         self.date = today()
         self._seen_conflicts: set[tuple[str, str, str]] = set()
@@ -921,7 +930,11 @@ class _Work:
                 self._seen_candidates.add(sig2)
                 self.report.candidates.append(cand)
         if res.fields != self.fields[key] or res.entry_type != self.types[key]:
-            self.report.changes.extend(res.changes)
+            for ch in res.changes:  # one change per field: first old value, last new one
+                prev = self.changes.get((key, ch.field))
+                self.changes[(key, ch.field)] = Change(key, ch.field,
+                                                       prev.old if prev else ch.old, ch.new,
+                                                       ch.source)
             self.fields[key] = res.fields
             self.types[key] = res.entry_type
             self.dirty.add(key)
@@ -1056,6 +1069,12 @@ def enrich(project: Project, course: str | None = None, missing_only: bool = Fal
         work.save_references()
         if http is not None:
             report.requests = http.requests_made
+    report.changes = list(work.changes.values())
+    for key in report.published:  # describe the final state, not the stage that upgraded it
+        f = work.fields[key]
+        doi = f" (doi {f['doi']})" if f.get("doi") else ""
+        report.published[key] = (f"arXiv:{f.get('eprint', '?')} -> {f.get('venue', '?')} "
+                                 f"{f.get('year', '')}{doi}")
     merged = {k: work.fields[k] for k in keys}
     report.claims = check_claims(catalog, merged, course)
     return report
