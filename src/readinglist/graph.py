@@ -150,12 +150,67 @@ def to_dot(g: nx.DiGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _graphml_type(values: list[Any]) -> str:
+    kinds = {type(v) for v in values}
+    if kinds == {bool}:
+        return "boolean"
+    if kinds == {int}:
+        return "long"
+    if kinds <= {int, float}:
+        return "double"
+    return "string"
+
+
+def _graphml_value(v: Any) -> str:
+    from xml.sax.saxutils import escape
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return escape(str(clean(v)))
+
+
+def to_graphml(g: nx.DiGraph) -> str:
+    """GraphML, streamed (networkx's ElementTree writer takes 5 s on 40,000 nodes)."""
+    from xml.sax.saxutils import quoteattr
+
+    node_vals: dict[str, list[Any]] = defaultdict(list)
+    edge_vals: dict[str, list[Any]] = defaultdict(list)
+    for _, a in g.nodes(data=True):
+        for k, v in a.items():
+            node_vals[k].append(v)
+    for _, _, a in g.edges(data=True):
+        for k, v in a.items():
+            edge_vals[k].append(v)
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">']
+    nkey = {k: f"n_{k}" for k in sorted(node_vals)}
+    ekey = {k: f"e_{k}" for k in sorted(edge_vals)}
+    for k, kid in nkey.items():
+        out.append(f'  <key id={quoteattr(kid)} for="node" attr.name={quoteattr(k)} '
+                   f'attr.type="{_graphml_type(node_vals[k])}"/>')
+    for k, kid in ekey.items():
+        out.append(f'  <key id={quoteattr(kid)} for="edge" attr.name={quoteattr(k)} '
+                   f'attr.type="{_graphml_type(edge_vals[k])}"/>')
+    out.append('  <graph edgedefault="directed">')
+    for n, a in g.nodes(data=True):
+        data = "".join(f'<data key="{nkey[k]}">{_graphml_value(v)}</data>' for k, v in a.items())
+        out.append(f"    <node id={quoteattr(clean(n))}>{data}</node>")
+    for u, v, a in g.edges(data=True):
+        data = "".join(f'<data key="{ekey[k]}">{_graphml_value(x)}</data>' for k, x in a.items())
+        out.append(f"    <edge source={quoteattr(clean(u))} target={quoteattr(clean(v))}>{data}</edge>")
+    out += ["  </graph>", "</graphml>"]
+    return "\n".join(out) + "\n"
+
+
 def export_graph(g: nx.DiGraph, fmt: str) -> str:
     """The graph as GraphML, GEXF, node-link JSON or Graphviz DOT text (deterministic)."""
     import networkx as nx
 
     if fmt == "graphml":
-        return "\n".join(nx.generate_graphml(g, named_key_ids=True)) + "\n"
+        return to_graphml(g)
     if fmt == "gexf":
         text = "\n".join(nx.generate_gexf(g)) + "\n"
         return re.sub(r' lastmodifieddate="[^"]*"', "", text, count=1)  # today's date: not reproducible
