@@ -8,9 +8,7 @@ naming the line, instead of being last-wins, executed or coerced (see docs/forma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import SourceFileError
 
