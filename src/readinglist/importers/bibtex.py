@@ -253,6 +253,7 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
         records.extend(file_records)
     for rec in records:
         _resolve_values(rec, macros)
+        rec.raw = ""  # only needed to tell macros from text; free the memory
     _resolve_crossrefs(records)
     return records
 
@@ -403,12 +404,24 @@ def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source
     return key
 
 
+class _LowerSet:
+    """A membership-only view of a set of lowercase keys (so `unique_key` probes in O(1) instead of
+    copying the whole set on every call)."""
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str) and item.lower() in self.keys
+
+
 def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
     """Give every new entry its key ``lastnameYEARfirstword`` (an input key already of that form is
     kept); other input keys go to ``ids``. Returns provisional -> final and updates the report."""
     from ..normalize.keys import make_key, unique_key
 
     final: dict[str, str] = {}
+    taken = _LowerSet(plan.taken)
     for e in plan.new:
         f = e.fields
         base = make_key(f.get("author") or f.get("editor") or "", f.get("year"), f.get("title") or "")
@@ -416,7 +429,7 @@ def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
         if first and first.lower() not in plan.taken and re.fullmatch(re.escape(base) + r"[a-z]{0,3}", first):
             key = first  # already in this project's key form: keys never change once written
         else:
-            key = unique_key(base, plan.taken)
+            key = unique_key(base, taken)
         plan.taken.add(key.lower())
         for alias in e.aliases:
             _add_alias(f, alias, key)
