@@ -373,3 +373,40 @@ def test_add_to_default_project_keeps_everything_else(apis: FakeApis, tmp_path: 
             "-t", "ml-for-systems")
     assert r.exit_code == 0 and "already there as kraska2018case" in r.output
     assert (root / "topics.yaml").read_text() == before
+
+
+def test_add_to_topic_with_readings_inserts_lines_and_keeps_every_other_byte(
+        apis: FakeApis, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    r = run(root, "add", LEARNED, "-c", "c1", "-t", "t1", "--optional", "--claim", "SIGMOD’18",
+            "--note", 'He said "hi": yes')
+    assert r.exit_code == 0, r.output
+    expected = TOPICS.replace(
+        "            role: required   # keep me\n",
+        "            role: required   # keep me\n"
+        "          - paper: kraska2018case\n            role: optional\n"
+        '            note: "He said \\"hi\\": yes"\n            claim: "SIGMOD’18"\n')
+    assert (root / "topics.yaml").read_text(encoding="utf-8") == expected
+    rows = db_rows(root, "SELECT paper_key, role, note, claim FROM readings WHERE topic_id='t1' "
+                         "ORDER BY position")
+    assert rows[-1] == ("kraska2018case", "optional", 'He said "hi": yes', "SIGMOD’18")
+
+
+def test_fast_path_database_equals_a_full_rebuild(apis: FakeApis, tmp_path: Path) -> None:
+    root = copy_default(tmp_path / "default")
+    apis.synthetic = True
+    r = run(root, "add", "2104.00042", "-c", "cs294-sp22", "-t", "ml-for-systems")
+    assert r.exit_code == 0, r.output
+
+    def dump() -> list[str]:
+        conn = sqlite3.connect(root / ".readinglist" / "readinglist.db")
+        try:
+            return [line for line in conn.iterdump() if "papers_fts" not in line]
+        finally:
+            conn.close()
+
+    fast = dump()
+    assert any("lovelace2021synthetic" in line for line in fast)
+    (root / ".readinglist" / "readinglist.db").unlink()
+    assert run(root, "build", "-q").exit_code == 0
+    assert dump() == fast

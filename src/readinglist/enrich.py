@@ -728,6 +728,70 @@ def _title_search(res: Resolution, title: str, authors: str | None,
         raise errors[0]
 
 
+RESOLVED_FILE = "resolved.json"
+RESOLVED_TTL = 30 * 24 * 3600
+"""Lifetime of a remembered resolution (the HTTP cache's), ignored offline."""
+
+
+def _resolution_key(ident: str) -> str:
+    kind, value = parse_ident(ident)
+    if kind == "arxiv":
+        a = parse_arxiv_id(value)
+        value = a.with_version if a else value
+    return f"{kind}:{value.casefold() if kind in ('doi', 'title') else value}"
+
+
+def load_resolution(state_dir: Path, ident: str, offline: bool = False) -> Resolution | None:
+    """A complete earlier resolution of `ident` (`.readinglist/enrich/resolved.json`), or None.
+
+    `add` remembers what each identifier resolved to, so adding it again (after `--dry-run`, or
+    to another project state) needs neither the network nor the HTTP stack.
+    """
+    import time
+
+    from .sources.base import Record
+
+    path = state_dir / STATE_DIR / RESOLVED_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        item = data["resolved"][_resolution_key(ident)]
+    except (OSError, ValueError, KeyError, TypeError, ReadingListError):
+        return None
+    if not offline and time.time() - float(item.get("stored", 0)) > RESOLVED_TTL:
+        return None
+    kind, value = parse_ident(ident)
+    res = Resolution(ident, kind, value, hints=dict(item.get("hints") or {}))
+    for r in item.get("records") or []:
+        rec = Record(source=r["source"], source_id=r["source_id"], fields=dict(r["fields"]),
+                     extra=dict(r.get("extra") or {}), retrieved=r.get("retrieved", ""))
+        res.records.append(Found(rec, r.get("by", "id")))
+    return res
+
+
+def save_resolution(state_dir: Path, res: Resolution) -> None:
+    """Remember a complete resolution (nothing missing) for `load_resolution`."""
+    import time
+
+    from .project import atomic_write
+
+    if res.missing or not res.records:
+        return
+    path = state_dir / STATE_DIR / RESOLVED_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data.get("resolved"), dict):
+            raise ValueError
+    except (OSError, ValueError, AttributeError):
+        data = {"version": 1, "resolved": {}}
+    data["resolved"][_resolution_key(res.ident)] = {
+        "stored": time.time(), "hints": res.hints,
+        "records": [{"source": f.record.source, "source_id": f.record.source_id,
+                     "fields": f.record.fields, "retrieved": f.record.retrieved, "by": f.by,
+                     "extra": {k: v for k, v in f.record.extra.items() if k != "references"}}
+                    for f in res.records]}
+    atomic_write(path, json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n")
+
+
 def new_entry(res: Resolution, date: str | None = None) -> MergeResult:
     """The entry for a resolved identifier: every field from a source, none curated."""
     result = merge({}, res.records, curated=set(), key=res.ident, date=date)

@@ -30,6 +30,77 @@ class _Planned:
     reading_added: bool = False
 
 
+def _yaml_str(value: str) -> str:
+    """A YAML double-quoted scalar (a JSON string is one)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fast_append_reading(text: str, course_id: str, topic: Any, reading: dict[str, Any]
+                        ) -> str | None:
+    """topics.yaml with `reading` appended after the topic's last reading, by inserting lines
+    in the file's own indentation: every other byte stays. None when the layout is not the
+    plain block form (the caller then uses the round-trip editor). The result is checked with
+    the strict loader: it must load to exactly the old data plus the new reading.
+
+    The round-trip editor parses and re-emits the whole file (seconds for a thousand readings);
+    this keeps `readinglist add` fast on large files.
+    """
+    import copy
+    import re
+
+    from readinglist import yamlsrc
+
+    if not topic.readings or topic.readings[-1].line is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    start = topic.readings[-1].line - 1
+    if start >= len(lines):
+        return None
+    m = re.match(r"^( *)- +paper:", lines[start])
+    if m is None or not lines[-1].endswith("\n"):
+        return None
+    indent = len(m.group(1))
+    end = start + 1
+    for i in range(start + 1, len(lines)):
+        body = lines[i].strip()
+        if not body:
+            continue
+        lead = len(lines[i]) - len(lines[i].lstrip(" "))
+        if lead <= indent:
+            break
+        end = i + 1
+    pad, inner = " " * indent, " " * (indent + 2)
+    new = [f"{pad}- paper: {reading['paper']}\n", f"{inner}role: {reading['role']}\n"]
+    for k in ("note", "claim"):
+        if reading.get(k):
+            new.append(f"{inner}{k}: {_yaml_str(str(reading[k]))}\n")
+    out = "".join(lines[:end] + new + lines[end:])
+    try:
+        before = yamlsrc.plain(yamlsrc.load(text, "topics.yaml"))
+        after = yamlsrc.plain(yamlsrc.load(out, "topics.yaml"))
+    except Exception:  # noqa: BLE001 - any doubt: let the round-trip editor do it
+        return None
+    expected = copy.deepcopy(before)
+    try:
+        c = next(c for c in expected["courses"] if str(c.get("id")) == course_id)
+        t = next(t for t in c["topics"] if str(t.get("id")) == topic.id)
+        t["readings"].append({k: v for k, v in reading.items() if v not in (None, "")})
+    except (KeyError, StopIteration, TypeError, AttributeError):
+        return None
+    return out if after == expected else None
+
+
+def _line_of(text: str, needle: str, after: int = 0) -> int | None:
+    """1-based line of the first `needle` at or after line `after + 1` (None if absent)."""
+    lines = text.splitlines(keepends=True)
+    for i in range(after, len(lines)):
+        if needle.rstrip("\n") in lines[i]:
+            return i + 1
+    return None
+
+
 def _fingerprint_of_ident(kind: str, value: str) -> Any:
     from readinglist.importers.dedup import fingerprint
     from readinglist.normalize import parse_arxiv_id
@@ -80,10 +151,17 @@ def add(obj: Obj, ids: tuple[str, ...], course: str, topic: str, required: bool,
     """
     import difflib
 
-    from readinglist.bibwrite import BibEntry, append_entries, format_entry
-    from readinglist.enrich import new_entry, parse_ident, resolve
+    from readinglist.bibwrite import BibEntry, append_entries, format_entry, safe_value
+    from readinglist.enrich import (
+        load_resolution,
+        new_entry,
+        parse_ident,
+        resolve,
+        save_resolution,
+    )
     from readinglist.errors import NotFoundError, ReadingListError
     from readinglist.importers.dedup import DedupIndex, fingerprint
+    from readinglist.models import Paper, Reading
     from readinglist.normalize import make_key, unique_key
     from readinglist.project import atomic_write
     from readinglist.yamledit import TopicsEditor, project_lock
@@ -107,18 +185,22 @@ def add(obj: Obj, ids: tuple[str, ...], course: str, topic: str, required: bool,
     sources: dict[str, Any] | None = None
     http: Any = None
     plans: list[_Planned] = []
+    resolved: list[Resolution] = []
     for ident in ids:
         kind, value = parse_ident(ident)
         hit = index.match(_fingerprint_of_ident(kind, value)) if kind != "title" else None
         if hit is not None:
             plans.append(_Planned(ident, hit[0], False, hit[1]))
             continue
-        if sources is None:
-            from readinglist.sources import make_http, make_sources
+        res = load_resolution(proj.state_dir, ident, offline)
+        if res is None:
+            if sources is None:
+                from readinglist.sources import make_http, make_sources
 
-            http = make_http(catalog.config, proj.state_dir, offline)
-            sources = make_sources(catalog.config, proj.state_dir, offline, http=http)
-        res = resolve(ident, sources, http)
+                http = make_http(catalog.config, proj.state_dir, offline)
+                sources = make_sources(catalog.config, proj.state_dir, offline, http=http)
+            res = resolve(ident, sources, http)
+            resolved.append(res)
         merged = new_entry(res)
         fields = merged.fields
         if not fields.get("title"):
@@ -139,17 +221,33 @@ def add(obj: Obj, ids: tuple[str, ...], course: str, topic: str, required: bool,
     new_entries = [BibEntry(p.key, p.entry_type, p.fields) for p in plans if p.new]
 
     with project_lock(proj.state_dir):
+        for res in resolved:
+            save_resolution(proj.state_dir, res)
         old_topics = proj.topics_path.read_bytes()
         old_bib = bib_path.read_bytes() if bib_path.exists() else None
-        with TopicsEditor(proj.topics_path) as ed:
-            if not ed.has_topic(course_id, topic_id):
-                ed.add_topic(course_id, {"id": topic_id, "title": topic_title or topic_id})
-            for p in plans:
-                reading = {"paper": p.key, "role": "required" if required else "optional",
-                           "note": note, "claim": claim}
-                p.reading_added = ed.add_reading(course_id, topic_id, reading)
-            new_yaml = ed.dumps() if ed.changed else None
-            ed.changed = False  # written below, together with the .bib file
+        role = "required" if required else "optional"
+        new_yaml = None
+        fast_reading: Reading | None = None
+        on_topic = {r.paper for r in t.readings} if t is not None else set()
+        todo = [p for p in plans if p.key not in on_topic]
+        if t is not None and len(todo) == 1:  # the common case, without the round trip
+            new_yaml = fast_append_reading(
+                old_topics.decode("utf-8-sig"), course_id, t,
+                {"paper": todo[0].key, "role": role, "note": note, "claim": claim})
+            if new_yaml is not None:
+                todo[0].reading_added = True
+                fast_reading = Reading(todo[0].key, role, note or None, claim or None,  # type: ignore[arg-type]  # role is one of ROLES
+                                       line=_line_of(new_yaml, f"- paper: {todo[0].key}\n",
+                                                     after=t.readings[-1].line or 0))
+        if new_yaml is None and (todo or t is None):
+            with TopicsEditor(proj.topics_path) as ed:
+                if not ed.has_topic(course_id, topic_id):
+                    ed.add_topic(course_id, {"id": topic_id, "title": topic_title or topic_id})
+                for p in plans:
+                    reading = {"paper": p.key, "role": role, "note": note, "claim": claim}
+                    p.reading_added = ed.add_reading(course_id, topic_id, reading)
+                new_yaml = ed.dumps() if ed.changed else None
+                ed.changed = False  # written below, together with the .bib file
         if dry_run:
             for e in new_entries:
                 click.echo(format_entry(e.key, e.entry_type, e.fields))
@@ -163,11 +261,21 @@ def add(obj: Obj, ids: tuple[str, ...], course: str, topic: str, required: bool,
             return
         if new_entries or new_yaml is not None:
             try:
-                if new_entries:
-                    append_entries(bib_path, new_entries)
+                bib_text = append_entries(bib_path, new_entries) if new_entries else None
                 if new_yaml is not None:
                     atomic_write(proj.topics_path, new_yaml)
-                proj.build()
+                if fast_reading is not None and t is not None:
+                    # the catalog as a reload would give it, without parsing everything again
+                    for e in new_entries:
+                        catalog.papers[e.key] = Paper(
+                            e.key, e.entry_type, {k.lower(): safe_value(v) for k, v in
+                                                  e.fields.items() if safe_value(v)},
+                            file=proj.rel(bib_path),
+                            line=_line_of(bib_text or "", f"@{e.entry_type}{{{e.key},"))
+                    t.readings.append(fast_reading)
+                    proj.build(catalog)
+                else:
+                    proj.build()
             except BaseException:
                 atomic_write(proj.topics_path, old_topics)
                 if old_bib is None:
