@@ -203,3 +203,23 @@ def test_topic_not_areas_removes_inferred_mapping(tmp_path: Path) -> None:
     (proj.root / "topics.yaml").write_text(topics.replace("not_areas: [a1]", "not_areas: [zz]"))
     with pytest.raises(ValidationError, match="unknown area 'zz' in `not_areas`"):
         proj.build()
+
+
+def test_citations_from_enrichment_cache(default: ReadingList) -> None:
+    """References recorded by `enrich` become citation rows between papers of the project."""
+    import json
+
+    refs = default.state_dir / "enrich" / "references.json"
+    refs.parent.mkdir(parents=True)
+    refs.write_text(json.dumps({"version": 1, "papers": {
+        "narayanan2021efficient": {"references": ["arxiv:1806.03377v3", "doi:10.1145/3458817.3476209",
+                                                  "doi:10.9999/not-in-project", "s2:abc"]},
+        "unknown2020key": {"references": ["arxiv:1806.03377"]},
+    }}))
+    default.build()
+    with default.store() as db:
+        assert db.rows("SELECT citing, cited FROM citations") == [
+            {"citing": "narayanan2021efficient", "cited": "narayanan2019pipedream"}]
+    assert not default.is_stale()
+    refs.write_text(json.dumps({"version": 1, "papers": {}}))
+    assert default.is_stale()

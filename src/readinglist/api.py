@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,32 @@ from .models import Catalog
 from .project import Project
 from .store import Store, build
 
+REFERENCES_PATH = ("enrich", "references.json")
+
+
+def _references_path(project: Project) -> Path:
+    return project.state_dir.joinpath(*REFERENCES_PATH)
+
+
+def load_references(project: Project) -> dict[str, list[str]]:
+    """What each paper cites, from the enrichment cache (empty when never enriched or unreadable)."""
+    path = _references_path(project)
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        papers = data.get("papers", {}) if isinstance(data, dict) else {}
+        return {str(k): [str(r) for r in (v.get("references") or [])]
+                for k, v in papers.items() if isinstance(v, dict)}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
 
 def sources_fingerprint(project: Project) -> str:
-    """A content hash of the sources of truth (paths and bytes), for staleness checks."""
+    """A content hash of the sources of truth and the enrichment cache, for staleness checks."""
     h = hashlib.sha256()
-    for path in project.source_files():
+    refs = _references_path(project)
+    for path in [*project.source_files(), *([refs] if refs.exists() else [])]:
         h.update(project.rel(path).encode())
         h.update(b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
@@ -35,7 +57,8 @@ class ReadingList(Project):
     def build(self, catalog: Catalog | None = None) -> dict[str, Any]:
         """Validate the sources and rebuild the database atomically; returns the summary."""
         cat = catalog if catalog is not None else self.load()
-        return build(cat, self.db_path, extra=[("config", cat.config), ("sources", sources_fingerprint(self))])
+        return build(cat, self.db_path, extra=[("config", cat.config), ("sources", sources_fingerprint(self))],
+                     references=load_references(self))
 
     def is_stale(self) -> bool:
         if not self.db_path.exists():

@@ -201,8 +201,13 @@ def missing_fields(row: dict[str, Any], n_authors: int) -> list[str]:
     return out
 
 
-def build(catalog: Catalog, db_path: Path, *, extra: Iterable[tuple[str, Any]] = ()) -> dict[str, Any]:
-    """Build the database for `catalog` at `db_path`, atomically. Returns the summary."""
+def build(catalog: Catalog, db_path: Path, *, extra: Iterable[tuple[str, Any]] = (),
+          references: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """Build the database for `catalog` at `db_path`, atomically. Returns the summary.
+
+    `references` maps a paper key to the identifiers it cites (`doi:...`, `arxiv:...`, as the
+    enrichment cache records them); those naming papers of the project become `citations` rows.
+    """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".building", dir=db_path.parent)
     os.close(fd)
@@ -214,6 +219,8 @@ def build(catalog: Catalog, db_path: Path, *, extra: Iterable[tuple[str, Any]] =
             conn.execute("PRAGMA synchronous = OFF")
             conn.executescript(SCHEMA)
             summary = _fill(conn, catalog)
+            if references:
+                _fill_citations(conn, references)
             conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             for k, v in extra:
                 conn.execute("INSERT INTO meta VALUES (?, ?)", (k, json.dumps(v, sort_keys=True)))
@@ -314,6 +321,29 @@ def _fill(conn: sqlite3.Connection, cat: Catalog) -> dict[str, Any]:
         "areas": len(cat.areas),
         "missing": missing,
     }
+
+
+def _fill_citations(conn: sqlite3.Connection, references: dict[str, list[str]]) -> None:
+    by_id: dict[str, str] = {}
+    for key, doi, arxiv in conn.execute("SELECT key, doi, arxiv_id FROM papers ORDER BY key"):
+        if doi:
+            by_id.setdefault(f"doi:{doi.lower()}", key)
+        if arxiv:
+            by_id.setdefault(f"arxiv:{arxiv}", key)
+    known = {r[0] for r in conn.execute("SELECT key FROM papers")}
+    rows = set()
+    for citing, refs in references.items():
+        if citing not in known:
+            continue
+        for ref in refs:
+            kind, _, ident = str(ref).partition(":")
+            ident = ident.lower() if kind.lower() == "doi" else ident
+            if kind.lower() == "arxiv":
+                ident = re.sub(r"v\d+$", "", ident)
+            cited = by_id.get(f"{kind.lower()}:{ident}")
+            if cited and cited != citing:
+                rows.add((citing, cited))
+    conn.executemany("INSERT INTO citations VALUES (?, ?)", sorted(rows))
 
 
 # ---------------------------------------------------------------- queries
