@@ -197,3 +197,65 @@ class TopicsEditor:
             raise ReadingListError(f"area {area['id']!r} already exists")
         self._seq(self.data, "areas").append(_node(area))
         self.changed = True
+
+
+def _yaml_str(value: str) -> str:
+    """A YAML double-quoted scalar (a JSON string is one)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fast_append_reading(text: str, course_id: str, topic: Any, reading: dict[str, Any]
+                        ) -> str | None:
+    """topics.yaml with `reading` appended after the topic's last reading, by inserting lines
+    in the file's own indentation: every other byte stays. None when the layout is not the
+    plain block form (the caller then uses the round-trip editor). The result is checked with
+    the strict loader: it must load to exactly the old data plus the new reading.
+
+    The round-trip editor parses and re-emits the whole file (seconds for a thousand readings);
+    this keeps `readinglist add` fast on large files.
+    """
+    import copy
+    import re
+
+    from readinglist import yamlsrc
+
+    if not topic.readings or topic.readings[-1].line is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    start = topic.readings[-1].line - 1
+    if start >= len(lines):
+        return None
+    m = re.match(r"^( *)- +paper:", lines[start])
+    if m is None or not lines[-1].endswith("\n"):
+        return None
+    indent = len(m.group(1))
+    end = start + 1
+    for i in range(start + 1, len(lines)):
+        body = lines[i].strip()
+        if not body:
+            continue
+        lead = len(lines[i]) - len(lines[i].lstrip(" "))
+        if lead <= indent:
+            break
+        end = i + 1
+    pad, inner = " " * indent, " " * (indent + 2)
+    new = [f"{pad}- paper: {reading['paper']}\n", f"{inner}role: {reading['role']}\n"]
+    for k in ("note", "claim"):
+        if reading.get(k):
+            new.append(f"{inner}{k}: {_yaml_str(str(reading[k]))}\n")
+    out = "".join(lines[:end] + new + lines[end:])
+    try:
+        before = yamlsrc.plain(yamlsrc.load(text, "topics.yaml"))
+        after = yamlsrc.plain(yamlsrc.load(out, "topics.yaml"))
+    except Exception:  # noqa: BLE001 - any doubt: let the round-trip editor do it
+        return None
+    expected = copy.deepcopy(before)
+    try:
+        c = next(c for c in expected["courses"] if str(c.get("id")) == course_id)
+        t = next(t for t in c["topics"] if str(t.get("id")) == topic.id)
+        t["readings"].append({k: v for k, v in reading.items() if v not in (None, "")})
+    except (KeyError, StopIteration, TypeError, AttributeError):
+        return None
+    return out if after == expected else None
