@@ -34,6 +34,7 @@ FIELD_ORDER: tuple[str, ...] = (
     "keywords", "ids", "verification", "provenance",
 )
 _ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
+VERIFY_CHUNK = 2000
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/-]*$")
 TYPE_RE = re.compile(r"^[a-z]+$")
@@ -147,9 +148,14 @@ def append_entries(path: Path, entries: list[BibEntry], header: str | None = Non
     """
     from .project import atomic_write
 
-    new = format_entries(entries)
-    if verify:
-        verify_text(new, entries)
+    chunks = []
+    for i in range(0, len(entries), VERIFY_CHUNK):  # bounded memory for the verifying re-parse
+        part = entries[i:i + VERIFY_CHUNK]
+        text = format_entries(part)
+        if verify:
+            verify_text(text, part)
+        chunks.append(text)
+    new = "\n".join(chunks)
     old = path.read_text(encoding="utf-8-sig") if path.exists() else ""
     if not old and header:
         old = "".join(f"% {line}\n" for line in header.splitlines()) + "\n"

@@ -506,6 +506,7 @@ def import_bib(root: Path, paths: list[str], *, target: str = "imported.bib", dr
     plan = ImportPlan(index=idx, taken=taken)
     records = read_records(files, report)
     plan_entries(records, plan, report)
+    del records
     finalize_keys(plan, report)
     if dry_run or (report.failed and not keep_going) or not plan.new:
         return report
