@@ -20,7 +20,9 @@ SP22 = Path("syllabi/ucbrise-cs294-ai-sys-sp22/index.md")
 # Two readings of the default were curated to other records than the page links (see the report):
 # line 145 links the Roofline tech-report PDF (the default holds the CACM article), line 324 links
 # "Robust Physical-World Attacks" (arXiv 1707.08945) where the default has Slalom.
-KNOWN_DIFFERENT = {"williams2009roofline", "tramer2019slalom"}
+# The shared copy of the CS294 page is a later revision than the seed the default was built from:
+# week 14 replaced Slalom (1806.03287) by "Robust Physical-World Attacks" (1707.08945).
+KNOWN_DIFFERENT = {"tramer2019slalom"}
 
 
 def empty_project(root: Path) -> Path:
@@ -114,16 +116,9 @@ def test_sp22_into_default_links_existing_papers(tmp_path: Path, shared_data: Pa
     pairs = [(w, g) for (_, wr), (_, gr) in zip(want, got, strict=True) for w, g in zip(wr, gr, strict=True)]
     assert len(pairs) == 60
     assert [w for w, g in pairs if w != g and w[0] not in KNOWN_DIFFERENT] == []
-    assert sum(w == g for w, g in pairs) == 58 and {m.into for m in report.merged} <= before
+    assert sum(w == g for w, g in pairs) == 59 and {m.into for m in report.merged} <= before
     # a venue tag is checked against the metadata it links to
     assert any("SIGRAPH" in w.message for w in report.warnings)
-
-
-@pytest.mark.xfail(strict=True, reason="default data: 2 readings curated to other records than the page links")
-def test_sp22_into_default_links_all_60(tmp_path: Path, shared_data: Path) -> None:
-    root = copy_default(tmp_path / "p")
-    report = import_syllabus(root, str(shared_data / SP22), course_id="cs294-copy", dry_run=True)
-    assert not report.added
 
 
 def read_keys(root: Path) -> list:  # type: ignore[type-arg]

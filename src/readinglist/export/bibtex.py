@@ -1,7 +1,7 @@
 """BibTeX and biblatex export with a writer that cannot be broken by its values.
 
 Values are the fields as stored (raw BibTeX, so `{GPU}` protection and LaTeX accents survive).
-Internal fields (provenance, verification, venue) are dropped. Each value goes through
+Internal fields (provenance, verification, venue, links, fieldsource, curated, areas, not-areas) are dropped. Each value goes through
 `safe_value`, which leaves a well-formed value untouched and escapes what bibtexparser would
 misread (docs/exports.md, traps.md §3):
 - a brace that does not balance (counted as bibtexparser counts: a brace right after a backslash
@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import ReadingListError
 from ._data import ExportData
 
-INTERNAL = frozenset({"provenance", "verification", "venue"})
+INTERNAL = frozenset({"provenance", "verification", "venue", "links", "fieldsource", "curated", "areas", "not-areas"})
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _KEY = re.compile(r"^[^\s,{}()=\"#%'~\\@]+$")
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_:+-]*$")

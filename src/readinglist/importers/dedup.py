@@ -74,7 +74,11 @@ def _year(value: str | None) -> int | None:
 
 
 def fingerprint(fields: Mapping[str, str], extra_urls: list[str] | tuple[str, ...] = ()) -> Fingerprint:
-    """Identifiers of an entry (normalized field dict) and of any extra links (a syllabus link)."""
+    """Identifiers of an entry (normalized field dict) and of any extra links (a syllabus link).
+
+    Besides `url`, an entry's `links` field (other URLs of the same work, e.g. the author PDF
+    a syllabus links to) is indexed, so a page that links a different version still matches.
+    """
     fp = Fingerprint()
     eprint = fields.get("eprint")
     if eprint and (fields.get("archiveprefix", "arXiv").lower() == "arxiv"):
@@ -88,7 +92,8 @@ def fingerprint(fields: Mapping[str, str], extra_urls: list[str] | tuple[str, ..
             fp.arxiv = fp.arxiv or (a.canonical if a else None)
         else:
             fp.doi = d
-    for u in [fields.get("url") or "", *extra_urls]:
+    links = (fields.get("links") or "").replace(",", " ").split()
+    for u in [fields.get("url") or "", *links, *extra_urls]:
         if not u:
             continue
         info = classify_link(u)
