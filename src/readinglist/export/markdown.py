@@ -6,7 +6,8 @@ Two styles:
 - `cs294`: the layout of the UC Berkeley CS294 AI-Sys site (`index.md`): per topic the site's
   `{% include syllabus_entry %}` line, a `# Topic` heading, `<div class="reading">` holding
   `<div class="required_reading" markdown="1">` and `<div class="optional_reading" markdown="1">`
-  bullet lists of `[Title [claim, note]](link)`. That is the only Liquid in the output and it is
+  bullet lists of `[Title [VENUE’YY, note]](link)`, the tag made from the metadata (the syllabus's
+  own claim only where the metadata has no venue). That is the only Liquid in the output and it is
   fixed text; every value from the data goes through `_safe.text` / `_safe.url`.
 """
 
@@ -70,9 +71,18 @@ def render_plain(data: ExportData) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def venue_tag(r: dict[str, Any], p: dict[str, Any]) -> str | None:
+    """The site's `[VENUE’YY]` tag, from the metadata (so a wrong syllabus tag is not repeated);
+    the syllabus's own claim only when the metadata names no venue."""
+    venue, year = p.get("venue"), p.get("year")
+    if venue and venue not in ("Blog", "Book") and year:
+        return f"{venue}’{int(year) % 100:02d}"
+    return r.get("claim") or None
+
+
 def _cs294_item(r: dict[str, Any], p: dict[str, Any]) -> str:
     title = _safe.text(p.get("title") or p["key"])
-    tags = [_safe.text(x) for x in (r.get("claim"), r.get("note")) if x]
+    tags = [_safe.text(x) for x in (venue_tag(r, p), r.get("note")) if x]
     if tags:
         title = f"{title} [{', '.join(tags)}]"
     return f"* {_link(title, _safe.url(link_of(p) if not p.get('url') else p['url']))}"
