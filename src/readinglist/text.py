@@ -129,28 +129,9 @@ def venue_of(p: Paper) -> tuple[str | None, str | None]:
     return short, full
 
 
-_ARXIV_NEW = re.compile(r"(?:arxiv[:/ ]|abs/|pdf/)?(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
-_ARXIV_OLD = re.compile(r"([a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
-_DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.I)
-
-
 def ident_forms(text: str) -> tuple[str | None, str | None]:
     """(arXiv base id, DOI) named by `text`, if any."""
-    try:
-        from .normalize.identifiers import parse_arxiv_id, parse_doi
+    from .normalize.identifiers import parse_arxiv_id, parse_doi
 
-        a = parse_arxiv_id(text)
-        return (a.base if a else None), parse_doi(text)
-    except ImportError:  # pragma: no cover - before normalize lands
-        pass
-    arxiv = None
-    doi = None
-    m = _DOI.search(text)
-    if m and not m.group(1).lower().startswith("10.48550/"):
-        doi = m.group(1).rstrip(".,;").lower()
-    elif m:
-        text = m.group(1).split("arXiv.", 1)[-1]
-    m2 = _ARXIV_NEW.search(text) or _ARXIV_OLD.search(text)
-    if m2:
-        arxiv = m2.group(1)
-    return arxiv, doi
+    a = parse_arxiv_id(text)
+    return (a.base if a else None), (None if a else parse_doi(text))

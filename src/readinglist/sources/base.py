@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -65,16 +64,14 @@ def collapse_ws(text: str) -> str:
 
 
 def normalize_title(title: str) -> str:
-    """A matching key for titles: accents, braces, LaTeX commands and punctuation dropped.
+    """A matching key for titles (the project's one rule: `normalize.titles.title_match_key`).
 
     >>> normalize_title("{GPipe}: Efficient Training  of Giant\\nNetworks.")
     'gpipe efficient training of giant networks'
     """
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"\\[a-zA-Z]+\s*", " ", text)
-    text = re.sub(r"[^0-9a-zA-Z]+", " ", text.lower())
-    return collapse_ws(text)
+    from readinglist.normalize.titles import title_match_key
+
+    return title_match_key(title)
 
 
 def split_name(name: str) -> tuple[str, str]:
