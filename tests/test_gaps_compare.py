@@ -181,3 +181,68 @@ def test_real_syllabi(tmp_path: Path, shared_data: Path) -> None:
     found = json.loads(CliRunner().invoke(main, ["--root", str(root), "gaps", "--course", "cs294-sp22", "--against",
                                                  "cs294-sp19", "--against", "umich-598-w21", "--format", "json"]).output)
     assert any(f["kind"] == "area-uncovered" and f["area"] == "model-serving" for f in found)
+
+
+def test_co_assigned_paper_suggests_the_matching_topic(tmp_path: Path) -> None:
+    """A paper two other courses assign is suggested for the topic that shares its area,
+    or flagged as needing a topic when none does; k defaults to 2 of the others."""
+    from readinglist import open_project
+    from readinglist.gaps import find_gaps
+
+    from .helpers import mini_project
+
+    topics = """\
+version: 1
+courses:
+  - id: mine
+    title: Mine
+    term: Fall 2024
+    topics:
+      - id: train
+        title: Distributed training
+        readings:
+          - paper: a2020alpha
+            role: required
+  - id: b
+    title: B
+    term: Fall 2023
+    topics:
+      - id: x
+        title: X
+        readings:
+          - paper: p2019pipe
+            role: required
+          - paper: s2017serve
+            role: required
+          - paper: o2018once
+            role: required
+  - id: c
+    title: C
+    term: Fall 2023
+    topics:
+      - id: y
+        title: Y
+        readings:
+          - paper: p2019pipe
+            role: optional
+          - paper: s2017serve
+            role: required
+areas:
+  - id: distributed-training
+    title: Distributed training
+    keywords: [distributed training, pipeline parallel]
+  - id: model-serving
+    title: Serving
+    keywords: [prediction serving]
+"""
+    bib = "".join(
+        f"@inproceedings{{{k}, title={{{t}}}, author={{Doe, J.}}, booktitle={{OSDI}}, year={{{y}}}, url={{https://x.org/{k}}}}}\n"
+        for k, t, y in [("a2020alpha", "Alpha for distributed training", 2020), ("p2019pipe", "Pipeline parallel training", 2019),
+                        ("s2017serve", "A prediction serving system", 2017), ("o2018once", "Only once", 2018)])
+    proj = open_project(mini_project(tmp_path / "p", topics=topics, bib=bib))
+    proj.build()
+    with proj.store() as db:
+        found = {f.papers[0]: f for f in find_gaps(db, "mine", against=["b", "c"]) if f.kind == "co-assigned-missing"}
+    assert set(found) == {"p2019pipe", "s2017serve"}  # o2018once: only 1 of 2 assign it
+    assert "mine/train" in found["p2019pipe"].suggestion
+    assert "no topic of mine covers its area(s) model-serving" in found["s2017serve"].suggestion

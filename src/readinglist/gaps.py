@@ -579,16 +579,39 @@ def compare(db: Store, course: str, others: Sequence[str] = (), *, min_courses: 
     }
 
 
+def co_assignment_k(cfg: dict[str, Any], against: Sequence[str], min_courses: int | None) -> int:
+    """How many of the other courses must assign a paper: the option, else the config default
+    (capped by the number of other courses)."""
+    if min_courses is not None:
+        return max(1, min_courses)
+    return max(1, min(int(cfg["co_assignment_min_courses"]), len(against)))
+
+
+def _suggest_topic(db: Store, cid: str, paper: str) -> str:
+    """Where a missing paper would go: the course's topic sharing most areas with it."""
+    rows = db.rows(
+        """SELECT t.id, t.title, count(*) AS shared FROM paper_areas pa
+           JOIN topic_areas ta ON ta.area_id = pa.area_id AND ta.course_id = ?
+           JOIN topics t ON t.course_id = ta.course_id AND t.id = ta.topic_id
+           WHERE pa.paper_key = ? GROUP BY t.id ORDER BY shared DESC, t.position LIMIT 1""", [cid, paper])
+    if rows:
+        return f"consider adding it to {cid}/{rows[0]['id']} ({rows[0]['title']}), which shares its area(s)"
+    areas_of = [r["area_id"] for r in db.rows("SELECT area_id FROM paper_areas WHERE paper_key = ? ORDER BY area_id", [paper])]
+    if areas_of:
+        return f"no topic of {cid} covers its area(s) {', '.join(areas_of)}: consider a topic for them"
+    return f"consider adding it to the topic of {cid} it fits"
+
+
 def _co_assignment_findings(db: Store, cid: str, against: list[str], cfg: dict[str, Any],
                             min_courses: int | None) -> list[Finding]:
-    k = min_courses if min_courses is not None else min(int(cfg["co_assignment_min_courses"]), len(against))
+    k = co_assignment_k(cfg, against, min_courses)
     out = []
-    for r in co_assignment(db, cid, against, max(1, k), int(cfg["co_assignment_limit"])):
+    for r in co_assignment(db, cid, against, k, int(cfg["co_assignment_limit"])):
         out.append(Finding(
             "co-assigned-missing", "medium" if r["required_in"] else "low", cid, None, None, [r["paper"]],
             f"{r['paper']} ({r['title']}, {r['year'] or '?'}) is assigned by {r['courses']} of {len(against)} other "
             f"course(s) ({', '.join(r['assigned_by'])}; required in {r['required_in']}) but not by {cid}",
-            "consider adding it to the matching topic", {"assigned_by": r["assigned_by"], "required_in": r["required_in"]}))
+            _suggest_topic(db, cid, r["paper"]), {"assigned_by": r["assigned_by"], "required_in": r["required_in"]}))
     return out
 
 

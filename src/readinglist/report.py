@@ -142,7 +142,7 @@ def _comparison_html(res: dict[str, Any]) -> str:
 
 
 def build_report(db: Store, course: str | None, *, against: Sequence[str] = (), config: dict[str, Any] | None = None,
-                 min_courses: int = 1) -> str:
+                 min_courses: int | None = None) -> str:
     """The report page as a string."""
     all_ids = [r["id"] for r in db.rows("SELECT id FROM courses ORDER BY position")]
     if course is not None:
@@ -173,7 +173,10 @@ def build_report(db: Store, course: str | None, *, against: Sequence[str] = (), 
         body.append("<h2>Coverage: courses × areas</h2>")
         body.append(_courses_heatmap(db, ids, area_rows))
     if course is not None and against:
-        body.append(_comparison_html(compare(db, course, against, min_courses=min_courses)))
+        from .gaps import co_assignment_k, gap_config
+
+        k = co_assignment_k(gap_config(config), against, min_courses)
+        body.append(_comparison_html(compare(db, course, against, min_courses=k)))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
             f"<title>{_e(title)}</title><style>{CSS}</style></head><body>{''.join(body)}"

@@ -131,10 +131,11 @@ def compare(obj: Obj, course: str, others: tuple[str, ...], min_courses: int, li
 @click.command()
 @click.option("--course", "-c", help="The course to report on (default: every course).")
 @click.option("--against", "-a", multiple=True, help="Compare with these courses (repeatable).")
-@click.option("--min-courses", "-k", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--min-courses", "-k", type=click.IntRange(min=1), default=None,
+              help="With --against: papers at least k of them assign (default config.gaps.co_assignment_min_courses).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default="report.html", show_default=True)
 @pass_obj
-def report(obj: Obj, course: str | None, against: tuple[str, ...], min_courses: int, output: str) -> None:
+def report(obj: Obj, course: str | None, against: tuple[str, ...], min_courses: int | None, output: str) -> None:
     """Write one self-contained HTML page: findings, the coverage heatmap (topics x areas, and
     courses x areas) and the co-assignment table. No network needed to view it.
 
