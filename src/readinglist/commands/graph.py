@@ -68,16 +68,17 @@ def graph_stats(obj: Obj, course: str | None, top: int, fmt: str) -> None:
     click.echo(f"{c['courses']} course(s), {c['topics']} topics, {c['papers']} papers, {c['readings']} readings, "
                f"{c['authors']} authors, {c['venues']} venues")
 
-    def section(title: str, rows: list[dict[str, Any]], cols: list[tuple[str, str]]) -> None:
+    def section(title: str, rows: list[dict[str, Any]], cols: list[tuple[str, str]], empty: str = "(none)") -> None:
         click.echo("")
         click.echo(title)
-        echo_table(rows, cols)
+        echo_table(rows, cols, empty=empty)
 
     def pct(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [dict(r, pct=f"{100 * r['share']:.1f}%") for r in rows]
 
     section(f"Papers bridging most topics (betweenness, {s['betweenness_method']})", s["bridging_papers"],
-            [("paper", "paper"), ("topics", "topics"), ("betweenness", "betweenness"), ("title", "title")])
+            [("paper", "paper"), ("topics", "topics"), ("betweenness", "betweenness"), ("title", "title")],
+            empty="(none: no paper is read under more than one topic)")
     section("Most read authors (share of readings)", pct(s["top_authors"]),
             [("author", "author"), ("readings", "readings"), ("pct", "share")])
     section("Most read venues (share of readings)", pct(s["top_venues"]),
