@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from readinglist.normalize import Name, make_key, unique_key
+from readinglist.normalize.keys import KeySet
 
 
 @pytest.mark.parametrize(
@@ -49,12 +50,13 @@ def test_make_key(authors: list[Name] | str, year: int | str | None, title: str,
         pytest.param("smith2020deep", set(), "smith2020deep", id="free"),
         pytest.param("smith2020deep", {"smith2020deep"}, "smith2020deepb", id="second_gets_b"),
         pytest.param("smith2020deep", {"smith2020deep", "smith2020deepb"}, "smith2020deepc", id="third_gets_c"),
-        pytest.param("smith2020deep", {"Smith2020Deep"}, "smith2020deepb", id="case_insensitive"),
-        pytest.param("smith2020deep", ["smith2020deep", "SMITH2020DEEPB"], "smith2020deepc", id="list_case_insensitive"),
+        pytest.param("smith2020deep", KeySet({"Smith2020Deep"}), "smith2020deepb", id="case_insensitive"),
+        pytest.param("Smith2020Deep", {"smith2020deep"}, "Smith2020Deepb", id="lowercase_set_blocks_any_case"),
+        pytest.param("smith2020deep", KeySet(["smith2020deep", "SMITH2020DEEPB"]), "smith2020deepc", id="keyset_case_insensitive"),
         pytest.param("x", {"x", *(f"x{c}" for c in "bcdefghijklmnopqrstuvwxyz")}, "xaa", id="after_z"),
     ],
 )
-def test_unique_key(base: str, taken: set[str], expected: str) -> None:
+def test_unique_key(base: str, taken: set[str] | KeySet, expected: str) -> None:
     assert unique_key(base, taken) == expected
 
 
@@ -66,3 +68,32 @@ def test_unique_key_deterministic_sequence() -> None:
         taken.add(k)
         keys.append(k)
     assert keys == ["lee2019x", "lee2019xb", "lee2019xc", "lee2019xd"]
+
+
+class _ProbeOnly:
+    """A container that refuses to be iterated: `unique_key` must only probe it."""
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+        self.probes = 0
+
+    def __contains__(self, item: object) -> bool:
+        self.probes += 1
+        return item in self.keys
+
+    def __iter__(self) -> None:
+        raise AssertionError("unique_key iterated (copied) its input")
+
+
+def test_unique_key_only_probes() -> None:
+    taken = _ProbeOnly({f"k{i}" for i in range(10_000)} | {"lee2019x", "lee2019xb"})
+    assert unique_key("lee2019x", taken) == "lee2019xc"
+    assert taken.probes <= 6  # each candidate probed as is and lowercased; the 10,000 others never looked at
+
+
+def test_make_key_parses_only_the_first_author() -> None:
+    from readinglist.normalize.names import parse_name
+
+    parse_name.cache_clear()
+    assert make_key("others and Doe, Jane and Roe, Rick and Poe, Pat", 2020, "A Study") == "doe2020study"
+    assert parse_name.cache_info().misses == 2  # "others", "Doe, Jane"

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from .errors import ReadingListError
 
-__all__ = ["FIELD_ORDER", "BibEntry", "append_entries", "format_entry", "format_entries", "safe_value", "verify_text"]
+__all__ = ["FIELD_ORDER", "RISKY_RE", "BibEntry", "append_entries", "entry_heads", "format_entries", "format_entry",
+           "reparse_problem", "risky_part", "safe_raw_value", "safe_value", "verify_text"]
 
 FIELD_ORDER: tuple[str, ...] = (
     "author", "editor", "title", "booktitle", "journal", "year", "month", "volume", "number", "pages",
@@ -89,71 +90,221 @@ def safe_value(value: str) -> str:
     return _balance(v)
 
 
+_LINE_AT = re.compile(r"(\n[ \t\r\f\v]*)@")
+_UNESCAPED_BRACE = re.compile(r"(?<!\\)[{}]")
+
+
+def _balanced_as_parsed(value: str) -> bool:
+    depth = 0
+    for m in _UNESCAPED_BRACE.finditer(value):
+        depth += 1 if m.group() == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _brace_fix(value: str) -> str:
+    """Escape unbalanced braces, counting as bibtexparser does (``\\{`` is not a brace)."""
+    out: list[str] = []
+    opens: list[int] = []
+    prev = ""
+    for ch in value:
+        if ch == "{" and prev != "\\":
+            opens.append(len(out))
+            out.append(ch)
+        elif ch == "}" and prev != "\\":
+            if opens:
+                opens.pop()
+                out.append(ch)
+            else:
+                out.append("\\}")
+        else:
+            out.append(ch)
+        prev = ch
+    for i in opens:
+        out[i] = "\\{"
+    return "".join(out)
+
+
+def safe_raw_value(value: str) -> str:
+    """The export policy: a stored value written as it is (LaTeX, line breaks and all) unless
+    bibtexparser would misread it. A well-formed value is returned unchanged; otherwise braces that
+    do not balance (counted as bibtexparser counts: not after a backslash) become ``\\{``/``\\}``,
+    trailing backslashes go, and an ``@`` starting a line becomes ``{@}``. (`safe_value` is the
+    import policy: it also normalizes whitespace and makes BibTeX and bibtexparser count alike.)"""
+    if not RISKY_RE.search(value):
+        return value
+    v = value.rstrip("\\")
+    v = _LINE_AT.sub(r"\1{@}", v)
+    if v.startswith("@"):
+        v = "{@}" + v[1:]
+    if not _balanced_as_parsed(v):
+        v = _brace_fix(v)
+    return v.rstrip("\\")
+
+
 def _sort_key(name: str) -> tuple[int, str]:
     return (_ORDER.get(name, len(_ORDER)), name)
 
 
-def format_entry(key: str, entry_type: str, fields: Mapping[str, str]) -> str:
-    """One entry in the project's normalized layout (fixed field order, braced values, trailing comma)."""
+def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]]]:
+    """(entry text, [(field, value as written)]) in the normalized layout."""
     if not KEY_RE.match(key):
         raise ReadingListError(f"citation key {key!r} is not safe to write; keys use letters, digits and _:.+/-")
     etype = entry_type.lower()
     if not TYPE_RE.match(etype):
         raise ReadingListError(f"entry type {entry_type!r} is not a BibTeX type")
+    named = sorted(((n.lower(), v) for n, v in fields.items()), key=lambda nv: _sort_key(nv[0]))
     lines = [f"@{etype}{{{key},"]
-    for name in sorted((n.lower() for n in fields), key=_sort_key):
+    written: list[tuple[str, str]] = []
+    prev = None
+    for name, value in named:
         if not FIELD_RE.match(name):
             raise ReadingListError(f"field name {name!r} of {key} is not a BibTeX field name")
-    seen: set[str] = set()
-    for name, value in sorted(((n.lower(), v) for n, v in fields.items()), key=lambda nv: _sort_key(nv[0])):
-        if name in seen:
+        if name == prev:
             raise ReadingListError(f"field {name!r} given twice for {key}")
-        seen.add(name)
+        prev = name
         v = safe_value(value)
         if v == "":
             continue
-        lines.append(f"  {name} = {{{v}}},")
+        token = "{" + v + "}"
+        lines.append(f"  {name} = {token},")
+        written.append((name, token))
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", written
+
+
+def format_entry(key: str, entry_type: str, fields: Mapping[str, str]) -> str:
+    """One entry in the project's normalized layout (fixed field order, braced values, trailing comma)."""
+    return _entry(key, entry_type, fields)[0]
 
 
 def format_entries(entries: Iterable[BibEntry]) -> str:
     return "\n".join(format_entry(e.key, e.entry_type, e.fields) for e in entries)
 
 
-def verify_text(text: str, entries: list[BibEntry]) -> None:
-    """Re-parse `text` and check it holds exactly `entries` (safe values) and nothing else."""
-    from .bibfile import parse_bib_text
+# ---------------------------------------------------------------------------------- verification
+#
+# Every writer of BibTeX in the project (this module, `export.bibtex`) checks its output by
+# re-parsing it with bibtexparser before anything is written. Re-parsing a whole bibliography
+# costs as much as reading it, so only the values that could be misread are re-parsed; the
+# argument that this is enough (bibtexparser 2.1, `splitter.py`):
+#
+# 1. The splitter only reacts to "marks": ``{`` ``}`` ``"`` ``,`` ``=`` newline not preceded by
+#    a backslash, and a block start ``@word`` followed by ``{``/``(``. Inside a braced value
+#    (depth >= 1) ``"``, ``,`` and ``=`` are ignored and a newline only counts lines; a block
+#    start aborts only at the start of a line.
+# 2. So a value written as ``{v}`` where v holds none of ``{`` ``}`` ``\`` ``@`` (`RISKY_RE`)
+#    is read back as exactly ``{v}``: its closing brace is a mark (no backslash before it) at
+#    depth 0, nothing inside moves the depth or aborts, and the remove-enclosing middleware
+#    gives v back. A bare word (``month = nov``) holds no mark at all.
+# 3. How the splitter reads a value depends only on the value's own characters (the character
+#    before its ``{`` is a blank; a line start for an ``@`` is looked for back to the previous
+#    newline, which for an ``@`` on the value's first line goes past its ``{``). A risky value
+#    re-parsed in an entry of its own is therefore read exactly as it is in the full text.
+# 4. Keys, entry types and field names are checked against patterns holding no mark, and the
+#    number of lines starting with ``@`` (the only place a block can start) must equal the
+#    number of entries, so no value opens an entry of its own.
+# Hence: the full text re-parses as intended iff the risky values re-parse as intended.
 
-    res = parse_bib_text(text, "<output>")
-    if res.problems:
-        raise ReadingListError(f"internal error: written BibTeX would not re-parse cleanly: {res.problems[0]}")
-    got = {p.key: p for p in res.papers}
-    want = {e.key: e for e in entries}
-    if set(got) != set(want):
-        raise ReadingListError("internal error: written BibTeX has different entries than intended: "
-                               f"{sorted(set(got) ^ set(want))[:5]}")
-    for k, e in want.items():
-        expected = {n.lower(): safe_value(v) for n, v in e.fields.items() if safe_value(v) != ""}
-        if got[k].fields != expected or got[k].entry_type != e.entry_type.lower():
-            diff = sorted(n for n in set(expected) | set(got[k].fields)
-                          if expected.get(n) != got[k].fields.get(n))
-            raise ReadingListError(f"internal error: entry {k} would re-parse differently (fields {diff})")
+RISKY_RE = re.compile(r"[{}\\@]")
+"""Characters that can change how bibtexparser splits a braced value (see the argument above)."""
+
+Expected = list[tuple[str, str, list[tuple[str, str]]]]
+"""[(entry type, key, [(field name, value exactly as written: ``{...}`` or a bare word)])]."""
+
+
+def risky_part(expected: Expected) -> Expected:
+    """`expected` reduced to the fields whose written value could be misread, and to the entries
+    holding such fields (what `reparse_problem` must see, argument above)."""
+    out = []
+    for etype, key, fields in expected:
+        risky = [(n, tok) for n, tok in fields if RISKY_RE.search(tok, 1, len(tok) - 1) or not _inert_token(tok)]
+        if risky:
+            out.append((etype, key, risky))
+    return out
+
+
+_BARE_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _inert_token(tok: str) -> bool:
+    return (len(tok) >= 2 and tok[0] == "{" and tok[-1] == "}") or bool(_BARE_TOKEN.fullmatch(tok))
+
+
+def entry_heads(text: str) -> int:
+    """How many lines start (after blanks) with ``@``: where bibtexparser may start a block."""
+    return sum(1 for line in text.splitlines() if line.lstrip().startswith("@"))
+
+
+def reparse_problem(text: str, expected: Expected) -> tuple[str, str | None] | None:
+    """Re-parse `text` (no middleware: values come back exactly as written) and compare it with
+    `expected`. None if equal, else (what differs, the key involved): ``failed:LINE``, ``count``,
+    ``entry`` (missing or other type), ``fields:a,b``."""
+    import bibtexparser
+
+    lib = bibtexparser.parse_string(text, parse_stack=[])
+    if lib.failed_blocks:
+        return f"failed:{(lib.failed_blocks[0].start_line or 0) + 1}", getattr(lib.failed_blocks[0], "key", None)
+    got = {e.key: e for e in lib.entries}
+    if len(lib.entries) != len(expected) or len(got) != len(expected):
+        return "count", None
+    for etype, key, fields in expected:
+        e = got.get(key)
+        if e is None or e.entry_type.lower() != etype.lower():
+            return "entry", key
+        back = {f.key.lower(): str(f.value) for f in e.fields}
+        want = {n.lower(): tok for n, tok in fields}
+        if back != want:
+            return "fields:" + ",".join(sorted(k for k in set(back) | set(want) if back.get(k) != want.get(k))), key
+    return None
+
+
+def _check(text: str, expected: Expected) -> None:
+    if len({key.lower() for _, key, _ in expected}) != len(expected):
+        raise ReadingListError("internal error: written BibTeX would hold a citation key twice")
+    if entry_heads(text) != len(expected):
+        raise ReadingListError("internal error: written BibTeX has a value that starts an entry")
+    risky = risky_part(expected)
+    if not risky:
+        return
+    sub = "\n".join(_layout(etype, key, fields) for etype, key, fields in risky)
+    problem = reparse_problem(sub, risky)
+    if problem is not None:
+        what, key = problem
+        raise ReadingListError(f"internal error: written BibTeX would not re-parse as intended ({what}"
+                               + (f", entry {key}" if key else "") + ")")
+
+
+def _layout(etype: str, key: str, fields: list[tuple[str, str]]) -> str:
+    return "\n".join([f"@{etype}{{{key},", *(f"  {n} = {tok}," for n, tok in fields), "}"]) + "\n"
+
+
+def verify_text(text: str, entries: list[BibEntry]) -> None:
+    """Re-parse all of `text` and check it holds exactly `entries` (safe values) and nothing else."""
+    expected = [(e.entry_type.lower(), e.key, _entry(e.key, e.entry_type, e.fields)[1]) for e in entries]
+    problem = reparse_problem(text, expected)
+    if problem is not None:
+        what, key = problem
+        raise ReadingListError(f"internal error: written BibTeX would not re-parse as intended ({what}"
+                               + (f", entry {key}" if key else "") + ")")
 
 
 def append_entries(path: Path, entries: list[BibEntry], header: str | None = None, verify: bool = True) -> str:
     """Append `entries` to the .bib file at `path` (created if missing), atomically; returns the new text.
 
-    The new entries are re-parsed and compared before anything is written (`verify`).
+    The new entries are checked before anything is written (`verify`): the values that could be
+    misread are re-parsed and compared, the rest are inert by construction (argument above).
     """
     from .project import atomic_write
 
     chunks = []
     for i in range(0, len(entries), VERIFY_CHUNK):  # bounded memory for the verifying re-parse
         part = entries[i:i + VERIFY_CHUNK]
-        text = format_entries(part)
+        made = [_entry(e.key, e.entry_type, e.fields) for e in part]
+        text = "\n".join(t for t, _ in made)
         if verify:
-            verify_text(text, part)
+            _check(text, [(e.entry_type.lower(), e.key, w) for e, (_, w) in zip(part, made, strict=True)])
         chunks.append(text)
     new = "\n".join(chunks)
     old = path.read_text(encoding="utf-8-sig") if path.exists() else ""

@@ -12,8 +12,9 @@ The whole output is then re-parsed with bibtexparser and compared with what was 
 written: any failed block, a missing or extra entry, or a value that differs raises ExportError
 and nothing is written.
 
-This duplicates the job of `readinglist.bibwrite` (the import-side writer, owned elsewhere);
-the two should be merged.
+The value policy (`safe_raw_value`) and the verification (`reparse_problem`, `risky_part`, and
+the argument for re-parsing only risky values) live in `readinglist.bibwrite`, shared with the
+import-side writer.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..bibwrite import entry_heads, reparse_problem, risky_part
+from ..bibwrite import safe_raw_value as safe_value
 from ..errors import ReadingListError
 from ._data import ExportData
 
@@ -28,7 +31,6 @@ INTERNAL = frozenset({"provenance", "verification", "venue", "links", "fieldsour
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _KEY = re.compile(r"^[^\s,{}()=\"#%'~\\@]+$")
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_:+-]*$")
-_LINE_AT = re.compile(r"(\n[ \t\r\f\v]*)@")
 # Field order in the output: the usual reading order, then the rest alphabetically.
 ORDER = ("author", "editor", "title", "booktitle", "journal", "journaltitle", "year", "month", "date",
          "volume", "number", "pages", "publisher", "address", "organization", "institution", "school",
@@ -40,55 +42,6 @@ CASED = {"archiveprefix": "archivePrefix", "primaryclass": "primaryClass"}
 
 class ExportError(ReadingListError):
     """An export that would not read back as the data it was made from."""
-
-
-def _brace_fix(value: str) -> str:
-    """Escape unbalanced braces, counting as bibtexparser does (`\\{` is not a brace)."""
-    out: list[str] = []
-    opens: list[int] = []
-    prev = ""
-    for ch in value:
-        if ch == "{" and prev != "\\":
-            opens.append(len(out))
-            out.append(ch)
-        elif ch == "}" and prev != "\\":
-            if opens:
-                opens.pop()
-                out.append(ch)
-            else:
-                out.append("\\}")
-        else:
-            out.append(ch)
-        prev = ch
-    for i in opens:
-        out[i] = "\\{"
-    return "".join(out)
-
-
-_BRACE = re.compile(r"(?<!\\)[{}]")
-_RISKY = re.compile(r"[{}\\@]")
-
-
-def _balanced(value: str) -> bool:
-    depth = 0
-    for m in _BRACE.finditer(value):
-        depth += 1 if m.group() == "{" else -1
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def safe_value(value: str) -> str:
-    """`value` as it can be written between braces and read back unchanged (see module doc)."""
-    if not _RISKY.search(value):
-        return value
-    v = value.rstrip("\\")
-    v = _LINE_AT.sub(r"\1{@}", v)
-    if v.startswith("@"):
-        v = "{@}" + v[1:]
-    if not _balanced(v):
-        v = _brace_fix(v)
-    return v.rstrip("\\")
 
 
 def _format_value(name: str, value: str) -> str:
@@ -151,28 +104,23 @@ def bibtex_fields(p: dict[str, Any], dialect: str) -> tuple[str, list[tuple[str,
 
 
 def verify(text: str, expected: list[tuple[str, str, list[tuple[str, str]]]]) -> None:
-    """Re-parse `text` and require exactly the expected entries, fields and values."""
-    import bibtexparser
-
-    # No middleware: values come back with their delimiters, which is cheaper and stricter.
-    lib = bibtexparser.parse_string(text, parse_stack=[])
-    if lib.failed_blocks:
-        b = lib.failed_blocks[0]
-        raise ExportError(f"the BibTeX export does not re-parse (block at line {(b.start_line or 0) + 1}); "
+    """Re-parse `text` and require exactly the expected entries, fields and values
+    (`bibwrite.reparse_problem`: no middleware, values compared exactly as written)."""
+    problem = reparse_problem(text, [(etype, key, [(n, _format_value(n, v)) for n, v in fields])
+                                     for etype, key, fields in expected])
+    if problem is None:
+        return
+    what, key = problem
+    if what.startswith("failed:"):
+        raise ExportError(f"the BibTeX export does not re-parse (block at line {what[7:]}); "
                           "nothing was written; please report this with the paper's entry")
-    got = {e.key: e for e in lib.entries}
-    if len(lib.entries) != len(expected) or len(got) != len(expected):
-        raise ExportError(f"the BibTeX export re-parses to {len(lib.entries)} entries, expected "
-                          f"{len(expected)}; nothing was written")
-    for etype, key, fields in expected:
-        e = got.get(key)
-        if e is None or e.entry_type.lower() != etype.lower():
-            raise ExportError(f"{key}: missing or mistyped after re-parsing the export; nothing was written")
-        back = {f.key.lower(): str(f.value) for f in e.fields}
-        want = {n.lower(): _format_value(n, v) for n, v in fields}
-        if back != want:
-            bad = sorted(k for k in set(back) | set(want) if back.get(k) != want.get(k))
-            raise ExportError(f"{key}: field(s) {', '.join(bad)} would not read back as stored; nothing was written")
+    if what == "count":
+        raise ExportError(f"the BibTeX export does not re-parse to the {len(expected)} entries expected; "
+                          "nothing was written")
+    if what == "entry":
+        raise ExportError(f"{key}: missing or mistyped after re-parsing the export; nothing was written")
+    raise ExportError(f"{key}: field(s) {what[7:].replace(',', ', ')} would not read back as stored; "
+                      "nothing was written")
 
 
 def render(data: ExportData, dialect: str = "bibtex") -> str:
@@ -184,14 +132,15 @@ def render(data: ExportData, dialect: str = "bibtex") -> str:
         expected.append((etype, key, fields))
     text = "\n".join(chunks)
     # Structure: the only lines starting with `@` are the entry heads (safe_value guarantees it).
-    heads = sum(1 for line in text.splitlines() if line.lstrip().startswith("@"))
+    heads = entry_heads(text)
     if heads != len(expected):
         raise ExportError(f"the BibTeX export has {heads} entry starts for {len(expected)} papers; nothing was written")
-    # Values: re-parse every value that holds a character bibtexparser treats specially
-    # ({ } \ @). A value without them is inert between braces; leaving those out keeps a
-    # 10,000-entry export under 2 s (docs/exports.md).
-    risky = [(etype, key, [(n, v) for n, v in fields if _RISKY.search(v)]) for etype, key, fields in expected]
-    risky = [r for r in risky if r[2]]
+    # Values: only those holding a character bibtexparser treats specially ({ } \ @) are
+    # re-parsed; the others are inert between braces (the argument is in `bibwrite`).
+    tokens = [(etype, key, [(n, _format_value(n, v)) for n, v in fields]) for etype, key, fields in expected]
+    risky_names = {key: {n for n, _ in fields} for _, key, fields in risky_part(tokens)}
+    risky = [(etype, key, [(n, v) for n, v in fields if n in risky_names[key]])
+             for etype, key, fields in expected if key in risky_names]
     verify("\n".join(entry_text(*r) for r in risky), risky)
     return text
 

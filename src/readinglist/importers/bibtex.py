@@ -405,8 +405,8 @@ def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source
 
 
 class _LowerSet:
-    """A membership-only view of a set of lowercase keys (so `unique_key` probes in O(1) instead of
-    copying the whole set on every call)."""
+    """A membership-only view of a set of lowercase keys (kept for `importers.syllabus`; the same as
+    `normalize.keys.KeySet` over an existing set)."""
 
     def __init__(self, keys: set[str]) -> None:
         self.keys = keys
@@ -415,18 +415,22 @@ class _LowerSet:
         return isinstance(item, str) and item.lower() in self.keys
 
 
+_KEY_SUFFIX = re.compile(r"[a-z]{0,3}")
+
+
 def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
     """Give every new entry its key ``lastnameYEARfirstword`` (an input key already of that form is
     kept); other input keys go to ``ids``. Returns provisional -> final and updates the report."""
     from ..normalize.keys import make_key, unique_key
 
     final: dict[str, str] = {}
-    taken = _LowerSet(plan.taken)
+    taken = plan.taken  # lowercase keys: `unique_key` probes, never copies
     for e in plan.new:
         f = e.fields
         base = make_key(f.get("author") or f.get("editor") or "", f.get("year"), f.get("title") or "")
         first = e.aliases[0] if e.aliases else None
-        if first and first.lower() not in plan.taken and re.fullmatch(re.escape(base) + r"[a-z]{0,3}", first):
+        if first and first.lower() not in plan.taken and first.startswith(base) \
+                and _KEY_SUFFIX.fullmatch(first, len(base)):
             key = first  # already in this project's key form: keys never change once written
         else:
             key = unique_key(base, taken)

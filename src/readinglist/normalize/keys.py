@@ -7,9 +7,9 @@ from collections.abc import Container, Iterable
 
 from .fields import normalize_year
 from .latex import latex_to_text
-from .names import Name, ascii_fold, name_key, parse_names
+from .names import Name, ascii_fold, name_key, parse_name, split_names
 
-__all__ = ["KEY_STOPWORDS", "first_title_word", "make_key", "unique_key"]
+__all__ = ["KEY_STOPWORDS", "KeySet", "first_title_word", "make_key", "unique_key"]
 
 KEY_STOPWORDS = frozenset(
     "a an the on of in for to and with via at by from is are towards toward how what why".split()
@@ -35,9 +35,11 @@ def make_key(authors: list[Name] | str, year: int | str | None, title: str) -> s
     >>> make_key("Narayanan, Deepak and Shoeybi, Mohammad", 2021, "Efficient Large-Scale Language Model Training")
     'narayanan2021efficient'
     """
-    names = parse_names(authors) if isinstance(authors, str) else authors
-    names = [n for n in names if not n.is_others]
-    last = name_key(names[0]) if names else ""
+    if isinstance(authors, str):  # only the first author counts: parse up to it
+        first = next((n for n in map(parse_name, split_names(authors)) if n != Name() and not n.is_others), None)
+    else:
+        first = next((n for n in authors if not n.is_others), None)
+    last = name_key(first) if first is not None else ""
     y = normalize_year(year) if year is not None else None
     return f"{last or 'anon'}{y if y is not None else 'nd'}{first_title_word(title)}"
 
@@ -60,19 +62,33 @@ def _suffixes() -> Iterable[str]:
         n += 1
 
 
+class KeySet:
+    """A set of citation keys compared case-insensitively (``Smith2020a`` blocks ``smith2020a``):
+    stores and probes lowercase keys. Pass it to `unique_key`."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.keys: set[str] = {k.lower() for k in keys}
+
+    def add(self, key: str) -> None:
+        self.keys.add(key.lower())
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str) and item.lower() in self.keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
 def unique_key(base: str, taken: Container[str]) -> str:
     """``base`` if free, else ``base`` + ``b``, ``c``, ... ``z``, ``aa``...: the first free one.
 
-    The collision check ignores case (``Smith2020a`` blocks ``smith2020a``) when ``taken`` can be
-    iterated (set, list, dict); a bare container is probed with the candidate and its lowercase.
+    `taken` is only probed (``in``), never copied or iterated, so giving n keys in turn costs O(n).
+    Collisions ignore case when `taken` is a `KeySet` or holds its keys lowercase (as the importers
+    and `add` keep them): each candidate is probed as is and lowercased.
     """
-    if isinstance(taken, Iterable):
-        lowered: Container[str] = {t.lower() for t in taken if isinstance(t, str)}
-    else:
-        lowered = taken
 
     def used(k: str) -> bool:
-        return k.lower() in lowered or k in taken
+        return k in taken or k.lower() in taken
 
     if not used(base):
         return base

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .latex import latex_to_text, text_to_latex
 
@@ -68,6 +69,8 @@ def ascii_fold(s: str) -> str:
 
 def _depth0_split(s: str, sep: re.Pattern[str]) -> list[str]:
     """Split ``s`` on matches of ``sep`` that occur at brace depth 0."""
+    if "{" not in s and "}" not in s and "\\" not in s:
+        return sep.split(s)  # the same scan, left to right, when every position is at depth 0
     out: list[str] = []
     depth = 0
     start = 0
@@ -195,8 +198,11 @@ def _parse_extended(parts: list[str]) -> Name:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_name(raw: str) -> Name:
-    """Parse one BibTeX name (``First von Last``, ``von Last, First``, ``von Last, Jr, First``)."""
+    """Parse one BibTeX name (``First von Last``, ``von Last, First``, ``von Last, Jr, First``).
+
+    Cached: authors recur across a bibliography (`Name` is immutable, so sharing is safe)."""
     parts = [p.strip() for p in _depth0_split(raw, _COMMA_RE)]
     while len(parts) > 1 and not parts[-1]:  # "Cajal, Santiago," (stray trailing comma)
         parts.pop()
@@ -255,6 +261,7 @@ def _fmt(text: str, *, protect_words: bool = False) -> str:
     return "{" + esc + "}" if _needs_braces(text, single_token=protect_words) else esc
 
 
+@lru_cache(maxsize=1 << 16)
 def format_name(name: Name) -> str:
     """``von Last, Jr, First`` (``von Last, First`` without Jr; ``{Corporate Name}`` for an
     organisation). Parts are LaTeX-escaped; parts that would re-split are brace-protected."""
