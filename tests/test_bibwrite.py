@@ -77,3 +77,19 @@ def test_any_value_reparses_to_its_safe_form(fields: dict[str, str]) -> None:
     want = {k: safe_value(v) for k, v in fields.items() if safe_value(v)}
     assert got.get("k2020x", {}) == want
     assert all(safe_value(v) == v for v in want.values())  # idempotent
+
+
+def test_verification_reparses_risky_values_and_refuses_bad_ones() -> None:
+    from readinglist.bibwrite import _check, _layout, risky_part
+
+    good = [("misc", "a2020x", [("title", "{x {y}}"), ("note", "{plain, with = and \"}"),
+                                ("year", "{2020}")])]
+    assert risky_part(good) == [("misc", "a2020x", [("title", "{x {y}}")])]  # only a value with { } \ @ is re-parsed
+    _check(_layout(*good[0]), good)
+    for token in ["{x}, note = {y}", "{oops\\}", "{a}}", "{@misc{pwn,}"]:
+        bad = [("misc", "a2020x", [("title", token), ("year", "{2020}")])]
+        with pytest.raises(ReadingListError, match="internal error"):
+            _check(_layout(*bad[0]), bad)
+    two = [("misc", "a", [("title", "{x}")]), ("misc", "A", [("title", "{y}")])]
+    with pytest.raises(ReadingListError, match="twice"):
+        _check("".join(_layout(*e) for e in two), two)

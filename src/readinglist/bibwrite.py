@@ -261,19 +261,29 @@ def reparse_problem(text: str, expected: Expected) -> tuple[str, str | None] | N
 
 
 def _check(text: str, expected: Expected) -> None:
+    """`text` (made from `expected`) re-parses as intended: keys distinct, one ``@`` line per entry,
+    and each distinct risky value re-parsed once (by point 3 above, a value reads the same in
+    any entry and under any field name, so repeated booktitles and publishers are parsed once)."""
     if len({key.lower() for _, key, _ in expected}) != len(expected):
         raise ReadingListError("internal error: written BibTeX would hold a citation key twice")
     if entry_heads(text) != len(expected):
         raise ReadingListError("internal error: written BibTeX has a value that starts an entry")
-    risky = risky_part(expected)
-    if not risky:
+    tokens = list(dict.fromkeys(tok for _, _, fields in risky_part(expected) for _, tok in fields))
+    probe: Expected = [("misc", f"v{i}", [(f"f{j}", tok) for j, tok in enumerate(tokens[i:i + _PROBE_FIELDS])])
+                       for i in range(0, len(tokens), _PROBE_FIELDS)]
+    if not probe:
         return
-    sub = "\n".join(_layout(etype, key, fields) for etype, key, fields in risky)
-    problem = reparse_problem(sub, risky)
+    problem = reparse_problem("\n".join(_layout(*p) for p in probe), probe)
     if problem is not None:
         what, key = problem
-        raise ReadingListError(f"internal error: written BibTeX would not re-parse as intended ({what}"
-                               + (f", entry {key}" if key else "") + ")")
+        where = ""
+        if what.startswith("fields:") and key is not None:
+            i = int(key[1:]) + int(what[7:].split(",")[0][1:])
+            where = next((f", entry {k}" for _, k, fields in expected if any(t == tokens[i] for _, t in fields)), "")
+        raise ReadingListError(f"internal error: written BibTeX would not re-parse as intended ({what}{where})")
+
+
+_PROBE_FIELDS = 50
 
 
 def _layout(etype: str, key: str, fields: list[tuple[str, str]]) -> str:

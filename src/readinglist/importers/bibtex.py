@@ -259,6 +259,7 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
 
 
 _MAYBE_MACRO = re.compile(r"^[A-Za-z_][\w:.+/'-]*$")
+_RAW_EQ_WORD = re.compile(r"=\s*[A-Za-z_]")
 _RAW_BARE = re.compile(r"([A-Za-z][\w-]*)\s*=\s*([A-Za-z_][\w:.+/'-]*)\s*(?=[,})]|$)", re.M)
 
 
@@ -273,8 +274,8 @@ def _resolve_values(rec: BibRecord, macros: MacroTable) -> None:
                 toks = None
         elif _MAYBE_MACRO.match(value) and value.lower() not in MONTH_MACROS:
             # a bare word: a macro only if the raw entry has it unquoted and unbraced
-            if bare is None:
-                bare = {(n.lower(), v) for n, v in _RAW_BARE.findall(rec.raw)}
+            if bare is None:  # (every match holds "= word": without one, no need to scan for names)
+                bare = {(n.lower(), v) for n, v in _RAW_BARE.findall(rec.raw)} if _RAW_EQ_WORD.search(rec.raw) else set()
             if (name, value) in bare:
                 toks = [("macro", value)]
         if toks is None:

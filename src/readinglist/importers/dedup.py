@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..normalize.identifiers import classify_link, parse_arxiv_id, parse_doi
@@ -57,15 +58,20 @@ def author_keys(author_field: str) -> frozenset[str]:
     """Folded last names of a ``Last, First and ...`` (or ``First Last``) list, for overlap tests.
 
     Cheap on purpose (no full name parsing): LaTeX commands and braces dropped, accents folded."""
-    out = set()
-    for raw in split_names(author_field):
-        if raw.lower() == "others":
-            continue
-        last = raw.split(",", 1)[0] if "," in raw else raw.split()[-1] if raw.split() else ""
-        k = re.sub(r"[^a-z]", "", ascii_fold(_LATEX_CMD.sub("", last)).lower())
-        if k:
-            out.add(k)
+    out = {_author_key(raw) for raw in split_names(author_field)}
+    out.discard("")
     return frozenset(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _author_key(raw: str) -> str:
+    if raw.lower() == "others":
+        return ""
+    last = raw.split(",", 1)[0] if "," in raw else raw.split()[-1] if raw.split() else ""
+    return _NOT_AZ.sub("", ascii_fold(_LATEX_CMD.sub("", last)).lower())
+
+
+_NOT_AZ = re.compile(r"[^a-z]")
 
 
 def _year(value: str | None) -> int | None:

@@ -60,8 +60,9 @@ _FOLD_EXTRA = str.maketrans(
 def ascii_fold(s: str) -> str:
     """Fold accents and a few special letters to ASCII (``Schölkopf`` -> ``Scholkopf``, ``ß`` -> ``ss``);
     characters with no ASCII form are dropped."""
-    s = unicodedata.normalize("NFKD", s.translate(_FOLD_EXTRA))
-    return "".join(c for c in s if ord(c) < 128)
+    if s.isascii():
+        return s
+    return unicodedata.normalize("NFKD", s.translate(_FOLD_EXTRA)).encode("ascii", "ignore").decode("ascii")
 
 
 # ---------------------------------------------------------------------------------- splitting

@@ -98,6 +98,7 @@ def _index() -> dict[str, Venue]:
     return index
 
 
+@lru_cache(maxsize=1 << 14)
 def canonical_venue(text: str) -> Venue | None:
     """The venue a booktitle/journal/tag names, or None if the table does not know it.
 
