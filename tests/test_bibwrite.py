@@ -93,3 +93,11 @@ def test_verification_reparses_risky_values_and_refuses_bad_ones() -> None:
     two = [("misc", "a", [("title", "{x}")]), ("misc", "A", [("title", "{y}")])]
     with pytest.raises(ReadingListError, match="twice"):
         _check("".join(_layout(*e) for e in two), two)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(list("ab {}\\\x00\x1f\x85\xa0\u2028\t\n\r é\x7f\x9f\u3000")), max_size=12))
+def test_safe_value_fast_path_agrees_with_the_full_rules(value: str) -> None:
+    from readinglist.bibwrite import _safe_value
+
+    assert safe_value(value) == _safe_value(value)

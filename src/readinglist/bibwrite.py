@@ -42,6 +42,7 @@ TYPE_RE = re.compile(r"^[a-z]+$")
 FIELD_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
+_NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\\{}]|[^\S ]|  |^ | $")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,12 @@ def safe_value(value: str) -> str:
     (``\\{``), double backslashes and a trailing backslash are rewritten as text commands first:
     then both count the same braces, and the unpaired ones are replaced.
     """
+    if isinstance(value, str) and not _NOT_PLAIN.search(value):
+        return value  # single-spaced, no controls, backslashes or braces: `_safe_value` would not change it
+    return _safe_value(value)
+
+
+def _safe_value(value: str) -> str:
     v = _SPACE.sub(" ", _CONTROL.sub("", str(value))).strip()
     if "\\" in v:
         v = _BACKSLASH_PAIR.sub(lambda m: _ESCAPES.get(m.group(1), _ESCAPES["\\"]), v)
