@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,58 @@ def test_normalize_idempotent_and_export_import_export_identical(tmp_path_factor
     two = empty_project(base / "two")
     assert import_bib(two, [str(one / "bib" / "imported.bib")]).ok
     assert (two / "bib" / "imported.bib").read_bytes() == export1
+
+
+# ------------------------------------------------------------------ parallel reading
+
+
+def _many_files(d: Path) -> list[str]:
+    """Files that exercise what depends on order across files: a macro used before the file that
+    defines it and redefined later, crossref to an entry of a later file, duplicates across files
+    (merged into the first), colliding keys, broken and legacy-encoded files; plus bulk entries
+    so the output spans several verification chunks."""
+    files = [write(d / "00-uses.bib", """
+@inproceedings{early, author = {Smith, Ann}, title = {Using a Macro Defined Later}, booktitle = conf, year = 2020}
+@inproceedings{child, author = {Doe, Jo}, title = {Child of a Later Parent}, crossref = {parent}}
+@article{dup1, author = {Lee, Kim}, title = {Same Paper Twice}, journal = {J}, year = 2019, doi = {10.1234/abc}}
+@misc{notitle, author = {Nobody}}
+"""), write(d / "01-strings.bib", '@string{conf = "Conference A"}\n@string{pre = "Proc. of "}\n'),
+        write(d / "02-more.bib", """
+@proceedings{parent, title = pre # {the Parent Conference}, year = 2021, publisher = {P}}
+@article{dup2, author = {Lee, K.}, title = {Same Paper Twice, Published}, journal = {J2}, doi = {https://doi.org/10.1234/ABC}, pages = {1-2}}
+@misc{bad, title = {Foo}}, year = {2020}}
+@misc{clash1, author = {Smith, Ann}, title = {Using Things}, year = 2020}
+@misc{clash2, author = {Smith, A.}, title = {Using Other Things}, year = 2020}
+"""), write(d / "03-redefine.bib", '@string{conf = "Conference B"}\n'),
+        write(d / "04-latin.bib", "@misc{lat, author = {M\xfcller, J\xfcrgen}, title = {\xdcber Alles}, year = 1999}\n"
+              .encode("cp1252"))]
+    for i in range(5):
+        files.append(write(d / f"bulk{i}.bib", "".join(
+            f"@article{{b{i}_{j}, author = {{Author{j % 37}, First and Second, S.}}, title = {{Bulk {{GPU}} Title {j}"
+            f" -- {i}}}, journal = {{J. {j % 7}}}, year = {{{1990 + j % 30}}}, pages = {{{j}-{j + 9}}}}}\n"
+            for j in range(450))))
+    return [str(f) for f in files]
+
+
+def test_parallel_reading_gives_the_same_file_and_report(tmp_path: Path) -> None:
+    files = _many_files(tmp_path / "in")
+    serial_root = empty_project(tmp_path / "serial")
+    serial = import_bib(serial_root, files, keep_going=True, workers=1)
+    assert len(serial.added) > 2000 and serial.failed and serial.merged and serial.warnings and serial.skipped
+    text = (serial_root / "bib" / "imported.bib").read_bytes()
+    e = entries(serial_root)
+    assert e["smith2020using"]["booktitle"] == "Conference B"  # the later definition wins, for every file
+    assert e["doe2021child"]["booktitle"] == "Proc. of the Parent Conference"
+    assert "smith2020usingb" in e and "smith2020usingc" in e and e["lee2019same"]["pages"] == "1--2"
+    parallel_root = empty_project(tmp_path / "parallel")
+    parallel = import_bib(parallel_root, files, keep_going=True, workers=2)
+    assert (parallel_root / "bib" / "imported.bib").read_bytes() == text
+    assert parallel.to_dict() == serial.to_dict()
+    # the environment variable forces the pool on the command line too (a real subprocess)
+    cli_root = empty_project(tmp_path / "cli")
+    p = subprocess.run([sys.executable, "-m", "readinglist", "--root", str(cli_root), "import", "bib", *files,
+                        "--keep-going", "--format", "json"], capture_output=True, text=True,
+                       env={**os.environ, "READINGLIST_IMPORT_WORKERS": "2"})
+    assert p.returncode == 1, p.stderr  # failures reported (exit 1), the rest written (--keep-going)
+    assert (cli_root / "bib" / "imported.bib").read_bytes() == text
+    assert json.loads(p.stdout)["counts"] == serial.to_dict()["counts"]

@@ -19,7 +19,7 @@ it field by field before replacing the file atomically.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -307,22 +307,30 @@ def verify_text(text: str, entries: list[BibEntry]) -> None:
                                + (f", entry {key}" if key else "") + ")")
 
 
-def append_entries(path: Path, entries: list[BibEntry], header: str | None = None, verify: bool = True) -> str:
+def _format_chunk(job: tuple[list[BibEntry], bool]) -> str:
+    """The text of some entries, checked (`_check`) if asked: one unit of `append_entries`."""
+    part, verify = job
+    made = [_entry(e.key, e.entry_type, e.fields) for e in part]
+    text = "\n".join(t for t, _ in made)
+    if verify:
+        _check(text, [(e.entry_type.lower(), e.key, w) for e, (_, w) in zip(part, made, strict=True)])
+    return text
+
+
+def append_entries(path: Path, entries: list[BibEntry], header: str | None = None, verify: bool = True,
+                   map_chunks: Callable[..., Iterable[str]] | None = None) -> str:
     """Append `entries` to the .bib file at `path` (created if missing), atomically; returns the new text.
 
     The new entries are checked before anything is written (`verify`): the values that could be
     misread are re-parsed and compared, the rest are inert by construction (argument above).
+    They are formatted and checked in chunks of `VERIFY_CHUNK` (bounded memory for the re-parse);
+    `map_chunks` (e.g. a process pool's ``map``) may do the chunks elsewhere: each chunk depends
+    on its entries only, and the texts are joined in order, so the result is the same.
     """
     from .project import atomic_write
 
-    chunks = []
-    for i in range(0, len(entries), VERIFY_CHUNK):  # bounded memory for the verifying re-parse
-        part = entries[i:i + VERIFY_CHUNK]
-        made = [_entry(e.key, e.entry_type, e.fields) for e in part]
-        text = "\n".join(t for t, _ in made)
-        if verify:
-            _check(text, [(e.entry_type.lower(), e.key, w) for e, (_, w) in zip(part, made, strict=True)])
-        chunks.append(text)
+    jobs = [(entries[i:i + VERIFY_CHUNK], verify) for i in range(0, len(entries), VERIFY_CHUNK)]
+    chunks = list((map_chunks or map)(_format_chunk, jobs))
     new = "\n".join(chunks)
     old = path.read_text(encoding="utf-8-sig") if path.exists() else ""
     if not old and header:

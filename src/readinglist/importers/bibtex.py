@@ -16,12 +16,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..bibfile import decode_bytes, parse_bib_text
 from ..errors import ReadingListError, SourceFileError
 from ..models import Paper
-from .dedup import DedupIndex, fingerprint
+from .dedup import DedupIndex, Fingerprint, fingerprint
 from .report import ImportReport, Item
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["BibRecord", "ImportPlan", "decode_legacy", "expand_paths", "import_bib", "plan_entries",
            "read_records", "tokenize_expr"]
@@ -160,6 +164,12 @@ class MacroTable:
 # ------------------------------------------------------------------------------------ records
 
 
+KeyBase = tuple[tuple[str, str | None, str], str]
+"""(the fields a key is made from: author or editor, year, title; `make_key` of them)."""
+Normalized = tuple[str, dict[str, str], Fingerprint | None, KeyBase | None]
+"""(entry type, normalized fields, fingerprint and key base if the entry has a title) of one record."""
+
+
 @dataclass
 class BibRecord:
     """One input entry after parsing (raw LaTeX values, lowercase field names)."""
@@ -171,6 +181,8 @@ class BibRecord:
     line: int
     raw: str = ""
     problems: list[str] = field(default_factory=list)
+    pending: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # macro uses to expand
+    normalized: Normalized | None = None  # set when no later step can change the fields
 
     @property
     def source(self) -> str:
@@ -215,45 +227,133 @@ def _raw_blocks(text: str, papers: list[Paper]) -> dict[int, str]:
     return out
 
 
-def read_records(paths: list[Path], report: ImportReport, display: dict[Path, str] | None = None) -> list[BibRecord]:
-    """Parse every file; problems go to `report.failed` and mark the records involved."""
+PARALLEL_MIN_BYTES = 1 << 20
+"""Inputs smaller than this (about 2,000 entries) are read in-process: a pool costs more than it saves."""
+
+
+@dataclass
+class FileResult:
+    """One input file read (in this process or a worker): its records, macros and problems."""
+
+    records: list[BibRecord] = field(default_factory=list)
+    strings: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[Item] = field(default_factory=list)
+    warnings: list[Item] = field(default_factory=list)
+
+
+def read_file(path: Path, name: str) -> FileResult:
+    """Decode and parse one file, attach its problems, find the values that need macros, and
+    normalize (and fingerprint) the records no later step can change. Depends on this file only,
+    so files can be read in any process and in any order; `read_records` combines them in order."""
+    out = FileResult()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        out.failed.append(Item(name, f"cannot read: {exc.strerror}"))
+        return out
+    try:
+        text, note = decode_legacy(data, name)
+    except SourceFileError as exc:
+        out.failed.append(Item(f"{name}:{exc.line}" if exc.line else name, exc.message))
+        return out
+    del data
+    if note:
+        out.warnings.append(Item(name, note))
+    res = parse_bib_text(text, name)
+    out.strings = list(res.strings.items())
+    raw = _raw_blocks(text, res.papers)
+    del text
+    file_records = [BibRecord(p.key, p.entry_type, p.fields, name, p.line or 0, raw.get(p.line or 1, ""))
+                    for p in res.papers]
+    by_key = {r.key: r for r in file_records}
+    starts = sorted((r.line, r) for r in file_records)
+    for prob in res.problems:
+        target = by_key.get(prob.key) if prob.key else None
+        if target is None and prob.line is not None and prob.key is None and "outside any entry" in prob.message:
+            before = [r for ln, r in starts if ln <= prob.line]
+            target = before[-1] if before else None
+        if target is not None:
+            target.problems.append(prob.message)
+        else:
+            out.failed.append(Item(f"{prob.path}:{prob.line}" if prob.line else prob.path, prob.message, prob.key))
+    del res, raw
+    for rec in file_records:
+        rec.pending = _macro_uses(rec)
+        rec.raw = ""  # only needed to tell macros from text; free the memory
+        if not rec.pending and not rec.problems and "crossref" not in rec.fields and "xdata" not in rec.fields:
+            rec.normalized = _normalized(rec)  # nothing later changes this record's fields
+    out.records = file_records
+    return out
+
+
+def _read_file_job(job: tuple[Path, str]) -> FileResult:
+    return read_file(*job)
+
+
+def import_workers(paths: list[Path], workers: int | None = None) -> int:
+    """How many processes read the input: `workers` if given, else ``READINGLIST_IMPORT_WORKERS``,
+    else one per core (at most one per file) when the input is over `PARALLEL_MIN_BYTES`."""
+    if workers is None and os.environ.get("READINGLIST_IMPORT_WORKERS", "").strip():
+        try:
+            workers = int(os.environ["READINGLIST_IMPORT_WORKERS"])
+        except ValueError:
+            raise ReadingListError("READINGLIST_IMPORT_WORKERS must be a number of processes (1 = no pool)") from None
+    if workers is None:
+        size = 0
+        for p in paths:
+            try:
+                size += p.stat().st_size
+            except OSError:
+                pass
+        workers = (os.cpu_count() or 1) if size > PARALLEL_MIN_BYTES else 1
+    return max(1, min(workers, len(paths)))
+
+
+def process_pool(workers: int) -> Executor | None:
+    """A pool of `workers` processes (forked where the platform can: no re-import), or None for 1."""
+    if workers <= 1:
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
+
+
+def read_records(paths: list[Path], report: ImportReport, display: dict[Path, str] | None = None,
+                 workers: int | None = None, pool: Executor | None = None) -> list[BibRecord]:
+    """Parse every file; problems go to `report.failed` and mark the records involved.
+
+    With `workers` > 1 (see `import_workers`) the files are read by a process pool; the results
+    are combined in input order, so the records, the report and everything after are the same.
+    ``@string`` macros of all files apply to all files (a later definition wins), so values that
+    use macros are resolved here, after every file is read; so is crossref/xdata inheritance.
+    """
+    jobs = [(path, (display or {}).get(path, str(path))) for path in paths]
+    own = pool is None
+    if pool is None:
+        pool = process_pool(import_workers(paths, workers))
+    results: Iterable[FileResult]
+    if pool is not None:
+        results = pool.map(_read_file_job, jobs, chunksize=max(1, min(8, len(jobs) // 8)))
+    else:
+        results = (read_file(*job) for job in jobs)
     macros = MacroTable()
     records: list[BibRecord] = []
-    for path in paths:
-        name = (display or {}).get(path, str(path))
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.failed.append(Item(name, f"cannot read: {exc.strerror}"))
-            continue
-        try:
-            text, note = decode_legacy(data, name)
-        except SourceFileError as exc:
-            report.failed.append(Item(f"{name}:{exc.line}" if exc.line else name, exc.message))
-            continue
-        if note:
-            report.warnings.append(Item(name, note))
-        res = parse_bib_text(text, name)
-        for s_name, s_value in res.strings.items():
-            macros.define(s_name, s_value)
-        raw = _raw_blocks(text, res.papers)
-        file_records = [BibRecord(p.key, p.entry_type, dict(p.fields), name, p.line or 0, raw.get(p.line or 1, ""))
-                        for p in res.papers]
-        by_key = {r.key: r for r in file_records}
-        starts = sorted((r.line, r) for r in file_records)
-        for prob in res.problems:
-            target = by_key.get(prob.key) if prob.key else None
-            if target is None and prob.line is not None and prob.key is None and "outside any entry" in prob.message:
-                before = [r for ln, r in starts if ln <= prob.line]
-                target = before[-1] if before else None
-            if target is not None:
-                target.problems.append(prob.message)
-            else:
-                report.failed.append(Item(f"{prob.path}:{prob.line}" if prob.line else prob.path, prob.message, prob.key))
-        records.extend(file_records)
+    try:
+        for res in results:
+            report.failed.extend(res.failed)
+            report.warnings.extend(res.warnings)
+            for s_name, s_value in res.strings:
+                macros.define(s_name, s_value)
+            records.extend(res.records)
+    finally:
+        if own and pool is not None:
+            pool.shutdown(cancel_futures=True)
     for rec in records:
-        _resolve_values(rec, macros)
-        rec.raw = ""  # only needed to tell macros from text; free the memory
+        if rec.pending:
+            _resolve_values(rec, macros)
     _resolve_crossrefs(records)
     return records
 
@@ -263,10 +363,12 @@ _RAW_EQ_WORD = re.compile(r"=\s*[A-Za-z_]")
 _RAW_BARE = re.compile(r"([A-Za-z][\w-]*)\s*=\s*([A-Za-z_][\w:.+/'-]*)\s*(?=[,})]|$)", re.M)
 
 
-def _resolve_values(rec: BibRecord, macros: MacroTable) -> None:
-    """``#`` concatenations and macros bibtexparser left as text (e.g. defined in another file)."""
+def _macro_uses(rec: BibRecord) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The values of `rec` that are ``#`` concatenations or macros bibtexparser left as text
+    (e.g. defined in another file), tokenized; depends on the record alone."""
     bare: set[tuple[str, str]] | None = None
-    for name, value in list(rec.fields.items()):
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for name, value in rec.fields.items():
         toks = None
         if "#" in value:
             toks = tokenize_expr(value)
@@ -278,8 +380,14 @@ def _resolve_values(rec: BibRecord, macros: MacroTable) -> None:
                 bare = {(n.lower(), v) for n, v in _RAW_BARE.findall(rec.raw)} if _RAW_EQ_WORD.search(rec.raw) else set()
             if (name, value) in bare:
                 toks = [("macro", value)]
-        if toks is None:
-            continue
+        if toks is not None:
+            out.append((name, toks))
+    return out
+
+
+def _resolve_values(rec: BibRecord, macros: MacroTable) -> None:
+    """Expand the macro uses `_macro_uses` found, once every file's ``@string``s are known."""
+    for name, toks in rec.pending:
         try:
             rec.fields[name] = macros.expand(toks)
         except KeyError as exc:
@@ -287,6 +395,8 @@ def _resolve_values(rec: BibRecord, macros: MacroTable) -> None:
                                 "define it (or import the file that does, first)")
         except ReadingListError as exc:
             rec.problems.append(str(exc))
+    rec.pending = []
+    rec.normalized = None
 
 
 def _resolve_crossrefs(records: list[BibRecord]) -> None:
@@ -340,6 +450,7 @@ class NewEntry:
     fields: dict[str, str]
     source: str
     aliases: list[str] = field(default_factory=list)
+    key_base: KeyBase | None = None  # computed ahead (by a worker); used if the fields still match
 
 
 @dataclass
@@ -374,14 +485,16 @@ def _add_alias(fields: dict[str, str], alias: str, key: str) -> None:
 
 
 def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source: str, report: ImportReport,
-               orig_key: str | None = None, extra_urls: tuple[str, ...] = ()) -> str:
+               orig_key: str | None = None, extra_urls: tuple[str, ...] = (), fp: Fingerprint | None = None,
+               key_base: KeyBase | None = None) -> str:
     """Add one normalized record to the plan (or merge it); returns the key it ends up under.
 
     A new entry gets a provisional key (``#N``) until `finalize_keys`, so that its key is made
     from its final fields (after merges filled them in): importing the written file again then
     gives the same keys.
     """
-    fp = fingerprint(fields, extra_urls)
+    if fp is None:
+        fp = fingerprint(fields, extra_urls)
     hit = plan.index.match(fp)
     if hit is not None:
         key, reason = hit
@@ -397,7 +510,7 @@ def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source
                                   orig_key, into=key, reason=reason))
         return key
     key = f"#{len(plan.new)}"
-    entry = NewEntry(key, entry_type, fields, source, [orig_key] if orig_key else [])
+    entry = NewEntry(key, entry_type, fields, source, [orig_key] if orig_key else [], key_base)
     plan.new.append(entry)
     plan.by_key[key] = entry
     plan.index.add(key, fp)
@@ -427,8 +540,9 @@ def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
     final: dict[str, str] = {}
     taken = plan.taken  # lowercase keys: `unique_key` probes, never copies
     for e in plan.new:
-        f = e.fields
-        base = make_key(f.get("author") or f.get("editor") or "", f.get("year"), f.get("title") or "")
+        inputs = _key_inputs(e.fields)
+        base = e.key_base[1] if e.key_base is not None and e.key_base[0] == inputs else make_key(*inputs)
+        e.key_base = None
         first = e.aliases[0] if e.aliases else None
         if first and first.lower() not in plan.taken and first.startswith(base) \
                 and _KEY_SUFFIX.fullmatch(first, len(base)):
@@ -437,7 +551,7 @@ def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
             key = unique_key(base, taken)
         plan.taken.add(key.lower())
         for alias in e.aliases:
-            _add_alias(f, alias, key)
+            _add_alias(e.fields, alias, key)
         final[e.key] = key
         e.key = key
     plan.by_key = {final.get(k, k): v for k, v in plan.by_key.items()}
@@ -450,12 +564,29 @@ def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
     return final
 
 
+def _key_inputs(f: dict[str, str]) -> tuple[str, str | None, str]:
+    return f.get("author") or f.get("editor") or "", f.get("year"), f.get("title") or ""
+
+
 def normalize_record(rec: BibRecord) -> tuple[str, dict[str, str]]:
     from ..normalize.fields import normalize_entry
 
     etype = TYPE_ALIASES.get(rec.entry_type.lower(), rec.entry_type.lower())
     fields = {k: v for k, v in rec.fields.items() if not k.startswith("_")}
     return etype, normalize_entry(fields)
+
+
+def _normalized(rec: BibRecord) -> Normalized | None:
+    """What `plan_entries` needs of a record that will be planned (None for one that will not)."""
+    if rec.entry_type.lower() in _NOT_PAPERS:
+        return None
+    from ..normalize.keys import make_key
+
+    etype, fields = normalize_record(rec)
+    if not fields.get("title"):
+        return etype, fields, None, None
+    inputs = _key_inputs(fields)
+    return etype, fields, fingerprint(fields), (inputs, make_key(*inputs))
 
 
 def plan_entries(records: list[BibRecord], plan: ImportPlan, report: ImportReport) -> None:
@@ -469,11 +600,12 @@ def plan_entries(records: list[BibRecord], plan: ImportPlan, report: ImportRepor
                                        + (" (its fields were inherited through crossref)" if "_crossref_target" in rec.fields else ""),
                                        rec.key))
             continue
-        etype, fields = normalize_record(rec)
+        etype, fields, fp, key_base = rec.normalized or _normalized(rec) or ("", {}, None, None)
+        rec.normalized = None
         if not fields.get("title"):
             report.skipped.append(Item(rec.source, "entry has no title; not imported (nothing identifies the paper)", rec.key))
             continue
-        plan_entry(plan, etype, fields, rec.source, report, orig_key=rec.key)
+        plan_entry(plan, etype, fields, rec.source, report, orig_key=rec.key, fp=fp, key_base=key_base)
 
 
 # ------------------------------------------------------------------------------------ import
@@ -499,9 +631,10 @@ def existing_papers(project_root: Path) -> list[Paper]:
 
 
 def import_bib(root: Path, paths: list[str], *, target: str = "imported.bib", dry_run: bool = False,
-               keep_going: bool = False) -> ImportReport:
+               keep_going: bool = False, workers: int | None = None) -> ImportReport:
     """Import BibTeX files into the project at `root`; returns the report (writes nothing on failure
-    unless `keep_going`, nothing at all on `dry_run`)."""
+    unless `keep_going`, nothing at all on `dry_run`). `workers`: processes reading the files
+    (default: see `import_workers`); the result does not depend on it."""
     from ..bibwrite import BibEntry, append_entries
     from ..project import BIB_DIR
 
@@ -509,18 +642,24 @@ def import_bib(root: Path, paths: list[str], *, target: str = "imported.bib", dr
     files = expand_paths(paths)
     idx, taken = project_index(existing_papers(root))
     plan = ImportPlan(index=idx, taken=taken)
-    records = read_records(files, report)
-    plan_entries(records, plan, report)
-    del records
-    finalize_keys(plan, report)
-    if dry_run or (report.failed and not keep_going) or not plan.new:
-        return report
-    dest = _bib_target(root / BIB_DIR, target)
-    from ..yamledit import project_lock
+    pool = process_pool(import_workers(files, workers))  # reads the files, then formats and checks the output
+    try:
+        records = read_records(files, report, pool=pool)
+        plan_entries(records, plan, report)
+        del records
+        finalize_keys(plan, report)
+        if dry_run or (report.failed and not keep_going) or not plan.new:
+            return report
+        dest = _bib_target(root / BIB_DIR, target)
+        from ..yamledit import project_lock
 
-    with project_lock(root / ".readinglist"):
-        append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields) for e in plan.new],
-                       header="Entries added by `readinglist import bib` (normalized; original keys in `ids`).")
+        with project_lock(root / ".readinglist"):
+            append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields) for e in plan.new],
+                           header="Entries added by `readinglist import bib` (normalized; original keys in `ids`).",
+                           map_chunks=pool.map if pool is not None else None)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     report.written.append(str(dest.relative_to(root)))
     return report
 
