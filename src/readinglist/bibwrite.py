@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import ReadingListError
@@ -43,6 +44,7 @@ FIELD_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 _NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\\{}]|[^\S ]|  |^ | $")
+_ASCII_NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f\\{}]")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class BibEntry:
 
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+_BRACE = re.compile(r"[{}]")
 _BACKSLASH_PAIR = re.compile(r"\\([\\{}]|$)")
 
 
@@ -64,14 +67,13 @@ def _balance(value: str) -> str:
         return value
     stack: list[int] = []
     bad: set[int] = set()
-    for i, ch in enumerate(value):
-        if ch == "{":
-            stack.append(i)
-        elif ch == "}":
-            if stack:
-                stack.pop()
-            else:
-                bad.add(i)
+    for m in _BRACE.finditer(value):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            stack.pop()
+        else:
+            bad.add(m.start())
     bad.update(stack)
     if not bad:
         return value
@@ -85,9 +87,17 @@ def safe_value(value: str) -> str:
     (``\\{``), double backslashes and a trailing backslash are rewritten as text commands first:
     then both count the same braces, and the unpaired ones are replaced.
     """
-    if isinstance(value, str) and not _NOT_PLAIN.search(value):
+    if isinstance(value, str) and _plain(value):
         return value  # single-spaced, no controls, backslashes or braces: `_safe_value` would not change it
     return _safe_value(value)
+
+
+def _plain(value: str) -> bool:
+    """`_NOT_PLAIN` finds nothing in `value` (an ASCII value needs one character-class scan only:
+    its blanks other than the space are all control characters)."""
+    if value.isascii():
+        return not (_ASCII_NOT_PLAIN.search(value) or "  " in value or value.startswith(" ") or value.endswith(" "))
+    return not _NOT_PLAIN.search(value)
 
 
 def _safe_value(value: str) -> str:
@@ -154,6 +164,17 @@ def _sort_key(name: str) -> tuple[int, str]:
     return (_ORDER.get(name, len(_ORDER)), name)
 
 
+_GOOD_FIELDS: set[str] = set()
+
+
+@lru_cache(maxsize=1 << 15)
+def _token(value: str) -> str:
+    """``{safe value}`` (``""`` for a value that is empty once safe); cached: venues, publishers,
+    addresses, months and years recur in nearly every entry of a bibliography."""
+    v = safe_value(value)
+    return "{" + v + "}" if v else ""
+
+
 def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]]]:
     """(entry text, [(field, value as written)]) in the normalized layout."""
     if not KEY_RE.match(key):
@@ -161,24 +182,38 @@ def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, l
     etype = entry_type.lower()
     if not TYPE_RE.match(etype):
         raise ReadingListError(f"entry type {entry_type!r} is not a BibTeX type")
-    named = sorted(((n.lower(), v) for n, v in fields.items()), key=lambda nv: _sort_key(nv[0]))
+    last = len(_ORDER)
+    named = sorted([(_ORDER.get(n, last), n, v) for n, v in ((n.lower(), v) for n, v in fields.items())],
+                   key=_first_two)
     lines = [f"@{etype}{{{key},"]
     written: list[tuple[str, str]] = []
     prev = None
-    for name, value in named:
-        if not FIELD_RE.match(name):
-            raise ReadingListError(f"field name {name!r} of {key} is not a BibTeX field name")
+    for _, name, value in named:
+        if name not in _GOOD_FIELDS:
+            if not FIELD_RE.match(name):
+                raise ReadingListError(f"field name {name!r} of {key} is not a BibTeX field name")
+            _GOOD_FIELDS.add(name)
         if name == prev:
             raise ReadingListError(f"field {name!r} given twice for {key}")
         prev = name
-        v = safe_value(value)
-        if v == "":
+        token = _token_any(value)
+        if not token:
             continue
-        token = "{" + v + "}"
         lines.append(f"  {name} = {token},")
         written.append((name, token))
     lines.append("}")
     return "\n".join(lines) + "\n", written
+
+
+def _first_two(item: tuple[int, str, str]) -> tuple[int, str]:
+    return item[0], item[1]
+
+
+def _token_any(value: object) -> str:
+    if isinstance(value, str):
+        return _token(value)
+    v = safe_value(value)  # type: ignore[arg-type]
+    return "{" + v + "}" if v else ""
 
 
 def format_entry(key: str, entry_type: str, fields: Mapping[str, str]) -> str:
@@ -271,16 +306,29 @@ def _check(text: str, expected: Expected) -> None:
     """`text` (made from `expected`) re-parses as intended: keys distinct, one ``@`` line per entry,
     and each distinct risky value re-parsed once (by point 3 above, a value reads the same in
     any entry and under any field name, so repeated booktitles and publishers are parsed once)."""
+    tokens = _check_tokens(text, expected)
+    _raise_probe_problem(_reparse_tokens(tokens), tokens, expected)
+
+
+def _check_tokens(text: str, expected: Expected) -> list[str]:
+    """The cheap part of `_check` (distinct keys, ``@`` lines); returns the risky tokens to re-parse."""
     if len({key.lower() for _, key, _ in expected}) != len(expected):
         raise ReadingListError("internal error: written BibTeX would hold a citation key twice")
     if entry_heads(text) != len(expected):
         raise ReadingListError("internal error: written BibTeX has a value that starts an entry")
-    tokens = list(dict.fromkeys(tok for _, _, fields in risky_part(expected) for _, tok in fields))
+    return list(dict.fromkeys(tok for _, _, fields in risky_part(expected) for _, tok in fields))
+
+
+def _reparse_tokens(tokens: list[str]) -> tuple[str, str | None] | None:
+    """`reparse_problem` of the distinct risky tokens laid out as probe entries (any process)."""
     probe: Expected = [("misc", f"v{i}", [(f"f{j}", tok) for j, tok in enumerate(tokens[i:i + _PROBE_FIELDS])])
                        for i in range(0, len(tokens), _PROBE_FIELDS)]
     if not probe:
-        return
-    problem = reparse_problem("\n".join(_layout(*p) for p in probe), probe)
+        return None
+    return reparse_problem("\n".join(_layout(*p) for p in probe), probe)
+
+
+def _raise_probe_problem(problem: tuple[str, str | None] | None, tokens: list[str], expected: Expected) -> None:
     if problem is not None:
         what, key = problem
         where = ""
@@ -307,35 +355,45 @@ def verify_text(text: str, entries: list[BibEntry]) -> None:
                                + (f", entry {key}" if key else "") + ")")
 
 
-def _format_chunk(job: tuple[list[BibEntry], bool]) -> str:
-    """The text of some entries, checked (`_check`) if asked: one unit of `append_entries`."""
-    part, verify = job
-    made = [_entry(e.key, e.entry_type, e.fields) for e in part]
-    text = "\n".join(t for t, _ in made)
-    if verify:
-        _check(text, [(e.entry_type.lower(), e.key, w) for e, (_, w) in zip(part, made, strict=True)])
-    return text
+def _expected(part: list[BibEntry], made: list[tuple[str, list[tuple[str, str]]]]) -> Expected:
+    return [(e.entry_type.lower(), e.key, w) for e, (_, w) in zip(part, made, strict=True)]
 
 
 def append_entries(path: Path, entries: list[BibEntry], header: str | None = None, verify: bool = True,
-                   map_chunks: Callable[..., Iterable[str]] | None = None) -> str:
+                   map_chunks: Callable[..., Iterable[tuple[str, str | None] | None]] | None = None,
+                   *, text: bool = True) -> str:
     """Append `entries` to the .bib file at `path` (created if missing), atomically; returns the new text.
 
     The new entries are checked before anything is written (`verify`): the values that could be
     misread are re-parsed and compared, the rest are inert by construction (argument above).
-    They are formatted and checked in chunks of `VERIFY_CHUNK` (bounded memory for the re-parse);
-    `map_chunks` (e.g. a process pool's ``map``) may do the chunks elsewhere: each chunk depends
-    on its entries only, and the texts are joined in order, so the result is the same.
+    They are checked in chunks of `VERIFY_CHUNK` (bounded memory for the re-parse); `map_chunks`
+    (e.g. a process pool's ``map``) may re-parse the chunks' risky values elsewhere: only those
+    strings travel, and the outcome does not depend on where they are parsed.
+    With ``text=False`` the new file's text is not returned (``""``) and never held as one string:
+    chunks go to UTF-8 bytes as they are made (a str holding one emoji takes 4 bytes a character).
     """
     from .project import atomic_write
 
-    jobs = [(entries[i:i + VERIFY_CHUNK], verify) for i in range(0, len(entries), VERIFY_CHUNK)]
-    chunks = list((map_chunks or map)(_format_chunk, jobs))
-    new = "\n".join(chunks)
+    chunks: list[bytes] = []
+    probes: list[list[str]] = []
+    for i in range(0, len(entries), VERIFY_CHUNK):
+        part = entries[i:i + VERIFY_CHUNK]
+        made = [_entry(e.key, e.entry_type, e.fields) for e in part]
+        chunk = "\n".join(t for t, _ in made)
+        if verify:
+            probes.append(_check_tokens(chunk, _expected(part, made)))
+        chunks.append(chunk.encode("utf-8"))
+        del made, chunk
+    for n, problem in enumerate((map_chunks or map)(_reparse_tokens, probes)):
+        if problem is not None:
+            part = entries[n * VERIFY_CHUNK:(n + 1) * VERIFY_CHUNK]
+            made = [_entry(e.key, e.entry_type, e.fields) for e in part]
+            _raise_probe_problem(problem, probes[n], _expected(part, made))
     old = path.read_text(encoding="utf-8-sig") if path.exists() else ""
     if not old and header:
         old = "".join(f"% {line}\n" for line in header.splitlines()) + "\n"
     sep = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
-    text = old + sep + new
-    atomic_write(path, text)
-    return text
+    data = (old + sep).encode("utf-8") + b"\n".join(chunks)
+    del chunks
+    atomic_write(path, data)
+    return data.decode("utf-8") if text else ""

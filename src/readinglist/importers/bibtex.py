@@ -656,7 +656,7 @@ def import_bib(root: Path, paths: list[str], *, target: str = "imported.bib", dr
         with project_lock(root / ".readinglist"):
             append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields) for e in plan.new],
                            header="Entries added by `readinglist import bib` (normalized; original keys in `ids`).",
-                           map_chunks=pool.map if pool is not None else None)
+                           map_chunks=pool.map if pool is not None else None, text=False)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
