@@ -101,3 +101,29 @@ def test_safe_value_fast_path_agrees_with_the_full_rules(value: str) -> None:
     from readinglist.bibwrite import _safe_value
 
     assert safe_value(value) == _safe_value(value)
+
+
+def test_append_reparses_exactly_the_risky_values_and_refuses_on_a_bad_one(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import readinglist.bibwrite as bw
+
+    entries = [BibEntry(f"k{i}", "misc", {"title": f"T{i} {{GPU}}", "note": "n\\'e", "year": "2020",
+                                          "publisher": "Plain, Publisher"}) for i in range(3)]
+    seen: list[list[str]] = []
+    real = bw._reparse_tokens
+
+    def spy(tokens: list[str]) -> tuple[str, str | None] | None:
+        seen.append(tokens)
+        return real(tokens)
+
+    monkeypatch.setattr(bw, "_reparse_tokens", spy)
+    path = tmp_path / "x.bib"
+    append_entries(path, entries)
+    expected = [(e.entry_type, e.key, bw._entry(e.key, e.entry_type, e.fields)[1]) for e in entries]
+    assert seen == [list(dict.fromkeys(tok for _, _, fields in bw.risky_part(expected) for _, tok in fields))]
+    assert seen[0] == ["{T0 {GPU}}", "{n\\'e}", "{T1 {GPU}}", "{T2 {GPU}}"]  # distinct, in order, once each
+    before = path.read_bytes()
+    monkeypatch.setattr(bw, "reparse_problem", lambda text, expected: ("fields:f1", "v0"))
+    with pytest.raises(ReadingListError, match=r"internal error.*fields:f1, entry k0"):
+        append_entries(path, entries[:1])
+    assert path.read_bytes() == before

@@ -168,15 +168,22 @@ _GOOD_FIELDS: set[str] = set()
 
 
 @lru_cache(maxsize=1 << 15)
-def _token(value: str) -> str:
-    """``{safe value}`` (``""`` for a value that is empty once safe); cached: venues, publishers,
-    addresses, months and years recur in nearly every entry of a bibliography."""
+def _token(value: str) -> tuple[str, bool]:
+    """(``{safe value}`` or ``""`` for a value that is empty once safe, whether `risky_part` keeps
+    it); cached: venues, publishers, addresses, months and years recur in nearly every entry."""
     v = safe_value(value)
-    return "{" + v + "}" if v else ""
+    return ("{" + v + "}", bool(RISKY_RE.search(v))) if v else ("", False)
 
 
 def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]]]:
     """(entry text, [(field, value as written)]) in the normalized layout."""
+    text, written, _ = _entry_parts(key, entry_type, fields)
+    return text, written
+
+
+def _entry_parts(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """`_entry` and the written values `risky_part` keeps (a braced token is risky iff its inside
+    holds a `RISKY_RE` character)."""
     if not KEY_RE.match(key):
         raise ReadingListError(f"citation key {key!r} is not safe to write; keys use letters, digits and _:.+/-")
     etype = entry_type.lower()
@@ -187,6 +194,7 @@ def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, l
                    key=_first_two)
     lines = [f"@{etype}{{{key},"]
     written: list[tuple[str, str]] = []
+    risky: list[str] = []
     prev = None
     for _, name, value in named:
         if name not in _GOOD_FIELDS:
@@ -196,24 +204,20 @@ def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, l
         if name == prev:
             raise ReadingListError(f"field {name!r} given twice for {key}")
         prev = name
-        token = _token_any(value)
+        token, bad = _token(value) if isinstance(value, str) else _token(safe_value(value))
         if not token:
             continue
         lines.append(f"  {name} = {token},")
         written.append((name, token))
+        if bad:
+            risky.append(token)
     lines.append("}")
-    return "\n".join(lines) + "\n", written
+    return "\n".join(lines) + "\n", written, risky
 
 
 def _first_two(item: tuple[int, str, str]) -> tuple[int, str]:
     return item[0], item[1]
 
-
-def _token_any(value: object) -> str:
-    if isinstance(value, str):
-        return _token(value)
-    v = safe_value(value)  # type: ignore[arg-type]
-    return "{" + v + "}" if v else ""
 
 
 def format_entry(key: str, entry_type: str, fields: Mapping[str, str]) -> str:
@@ -378,17 +382,21 @@ def append_entries(path: Path, entries: list[BibEntry], header: str | None = Non
     probes: list[list[str]] = []
     for i in range(0, len(entries), VERIFY_CHUNK):
         part = entries[i:i + VERIFY_CHUNK]
-        made = [_entry(e.key, e.entry_type, e.fields) for e in part]
-        chunk = "\n".join(t for t, _ in made)
-        if verify:
-            probes.append(_check_tokens(chunk, _expected(part, made)))
+        made = [_entry_parts(e.key, e.entry_type, e.fields) for e in part]
+        chunk = "\n".join(t for t, _, _ in made)
+        if verify:  # `_check_tokens`, with the risky tokens known from `_token`
+            if len({e.key.lower() for e in part}) != len(part):
+                raise ReadingListError("internal error: written BibTeX would hold a citation key twice")
+            if entry_heads(chunk) != len(part):
+                raise ReadingListError("internal error: written BibTeX has a value that starts an entry")
+            probes.append(list(dict.fromkeys(tok for _, _, risky in made for tok in risky)))
         chunks.append(chunk.encode("utf-8"))
         del made, chunk
     for n, problem in enumerate((map_chunks or map)(_reparse_tokens, probes)):
         if problem is not None:
             part = entries[n * VERIFY_CHUNK:(n + 1) * VERIFY_CHUNK]
-            made = [_entry(e.key, e.entry_type, e.fields) for e in part]
-            _raise_probe_problem(problem, probes[n], _expected(part, made))
+            redo = [_entry(e.key, e.entry_type, e.fields) for e in part]
+            _raise_probe_problem(problem, probes[n], _expected(part, redo))
     old = path.read_text(encoding="utf-8-sig") if path.exists() else ""
     if not old and header:
         old = "".join(f"% {line}\n" for line in header.splitlines()) + "\n"
