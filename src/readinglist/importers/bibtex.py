@@ -10,10 +10,12 @@ in ``ids``) -> written by `bibwrite` (atomic, re-parsed and compared first).
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -635,11 +637,33 @@ def import_bib(root: Path, paths: list[str], *, target: str = "imported.bib", dr
     """Import BibTeX files into the project at `root`; returns the report (writes nothing on failure
     unless `keep_going`, nothing at all on `dry_run`). `workers`: processes reading the files
     (default: see `import_workers`); the result does not depend on it."""
-    from ..bibwrite import BibEntry, append_entries
-    from ..project import BIB_DIR
 
     report = ImportReport(kind="bib", dry_run=dry_run)
     files = expand_paths(paths)
+    with relaxed_gc():
+        return _import_bib(root, files, report, target, dry_run, keep_going, workers)
+
+
+@contextmanager
+def relaxed_gc(gen0: int = 50_000) -> Iterator[None]:
+    """Collect cyclic garbage less often while an import runs (forked workers inherit it).
+
+    An import allocates millions of small objects that all stay alive (records, fields, index):
+    with the default thresholds the collector keeps re-examining them, a quarter of the run on
+    the 66k-entry set. Cycles are still collected, every `gen0` allocations instead of 700."""
+    old = gc.get_threshold()
+    gc.set_threshold(gen0, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _import_bib(root: Path, files: list[Path], report: ImportReport, target: str, dry_run: bool, keep_going: bool,
+                workers: int | None) -> ImportReport:
+    from ..bibwrite import BibEntry, append_entries
+    from ..project import BIB_DIR
+
     idx, taken = project_index(existing_papers(root))
     plan = ImportPlan(index=idx, taken=taken)
     pool = process_pool(import_workers(files, workers))  # reads the files, then formats and checks the output
