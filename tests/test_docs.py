@@ -25,5 +25,9 @@ def test_every_command_in_readme() -> None:
 
 
 def test_every_command_has_help() -> None:
+    from click.testing import CliRunner
+
     for name, cmd in _commands(main):
         assert (cmd.help or "").strip(), f"`readinglist {name}` has no help text"
+        res = CliRunner().invoke(main, [*name.split(), "--help"])
+        assert res.exit_code == 0, name
