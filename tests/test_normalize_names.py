@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readinglist.normalize import (
     Name,
@@ -15,7 +17,7 @@ from readinglist.normalize import (
     normalize_author_field,
     parse_names,
 )
-from readinglist.normalize.names import split_names
+from readinglist.normalize.names import _plain_author_field, split_names
 
 
 @pytest.mark.parametrize(
@@ -164,3 +166,43 @@ def test_real_bib_author_fields_are_idempotent(shared_data: Path) -> None:
             assert len(parse_names(once)) == len(parse_names(m.group(1)))
             checked += 1
     assert checked > 100
+
+
+# ---------------------------------------------------------------------------------- fast path
+
+_WORDS = st.sampled_from(["Smith", "van", "De", "la", "J.E.", "J.", "Jean-Luc", "Müller", "Mu\u0308ller", "and",
+                          "And", "others", "O'Brien", "{X}", "Sch{\\\"o}lkopf", "a--b", "Ng", "123", "ß", "Jr",
+                          "Barnes", "~", "x_y", "Ann"])
+_PLAIN_WORDS = st.sampled_from(["Smith", "van", "De", "J.E.", "J.", "Jean-Luc", "Müller", "and", "And", "Ng", "ß"])
+_NAME = st.one_of(st.lists(_WORDS, min_size=0, max_size=4), st.lists(_PLAIN_WORDS, min_size=1, max_size=3)).map(" ".join)
+_LIST_OF_NAMES = st.lists(
+    st.tuples(_NAME, st.sampled_from([", ", ",", " ", ", , ", ",  "]), _NAME).map("".join), min_size=1, max_size=4,
+).map(lambda names: " and ".join(names))
+
+
+def _general(field: str) -> str:
+    return format_authors(parse_names(field))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_LIST_OF_NAMES)
+def test_plain_author_fast_path_equals_general_path(field: str) -> None:
+    fast = _plain_author_field(field)
+    if fast is not None:
+        assert fast == _general(field)
+    assert normalize_author_field(field) == _general(field)
+
+
+@pytest.mark.parametrize(("field", "taken"), [
+    ("Smith, John and Doe, J.E.", "Smith, John and Doe, J. E."),
+    ("De Marneffe, Marie and Smith, Ann and others", "{De Marneffe}, Marie and Smith, Ann and others"),
+    ("And, Bob", "{And}, Bob"),
+    ("van Dyk, Anne", None),  # a von part: the general parser
+    ("John Smith", None),  # no comma
+    ("M{\\\"u}ller, Hans", None),  # LaTeX
+    ("Mu\u0308ller, Hans", None),  # not NFC
+    ("Smith, Jr, John", None),
+])
+def test_plain_author_fast_path_cases(field: str, taken: str | None) -> None:
+    assert _plain_author_field(field) == taken
+    assert normalize_author_field(field) == _general(field)

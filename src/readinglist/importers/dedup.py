@@ -34,7 +34,7 @@ def url_key(url: str) -> str | None:
     host = (parts.hostname or "").lower().removeprefix("www.")
     if not host:
         return None
-    path = re.sub(r"/(index\.html?)?$", "", parts.path)
+    path = _INDEX_TAIL_RE.sub("", parts.path)
     return host + path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -74,8 +74,12 @@ def _author_key(raw: str) -> str:
 _NOT_AZ = re.compile(r"[^a-z]")
 
 
+_YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
+_INDEX_TAIL_RE = re.compile(r"/(index\.html?)?$")
+
+
 def _year(value: str | None) -> int | None:
-    m = re.search(r"(?<!\d)([12]\d{3})(?!\d)", value or "")
+    m = _YEAR_RE.search(value or "")
     return int(m.group(1)) if m else None
 
 

@@ -27,6 +27,10 @@ _MONTH_NAMES = {
 }
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _RANGE_RE = re.compile(rf"(?:\s*[-{_DASHES}])+\s*")
+_WORD_RE = re.compile(r"\w")
+_MONTH_NUM_RE = re.compile(r"[0-9]{1,2}")
+_YEAR_RE = re.compile(r"(?<![0-9])([12][0-9]{3})(?![0-9])")
+_DATE_MONTH_RE = re.compile(r"\s*[0-9]{4}-([0-9]{1,2})(?![0-9])")
 
 
 def normalize_pages(s: str) -> str:
@@ -38,14 +42,16 @@ def normalize_pages(s: str) -> str:
     out = []
     for p in parts:
         p = " ".join(p.split())
-        out.append(_RANGE_RE.sub("--", p) if re.search(r"\w", p) else p)
+        out.append(_RANGE_RE.sub("--", p) if _WORD_RE.search(p) else p)
     return ", ".join(x for x in out if x)
 
 
 def normalize_month(s: str | int) -> str | None:
     """``Jan``, ``january``, ``1``, ``01``, ``{Jan.}`` -> ``jan``; None if not a month."""
+    if isinstance(s, str) and s in MONTHS:  # already normal
+        return s
     t = str(s).strip().strip("{}").strip().rstrip(".").lower()
-    if re.fullmatch(r"[0-9]{1,2}", t):
+    if _MONTH_NUM_RE.fullmatch(t):
         n = int(t)
         return MONTHS[n - 1] if 1 <= n <= 12 else None
     return _MONTH_NAMES.get(t)
@@ -57,7 +63,9 @@ def normalize_year(s: str | int | None) -> int | None:
         return None
     if isinstance(s, int):
         return s if 1000 <= s <= 2999 else None
-    m = re.search(r"(?<![0-9])([12][0-9]{3})(?![0-9])", s)
+    if len(s) == 4 and s.isdigit() and s.isascii() and s[0] in "12":  # the common case: "2021"
+        return int(s)
+    m = _YEAR_RE.search(s)
     return int(m.group(1)) if m else None
 
 
@@ -101,7 +109,7 @@ def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
         y = normalize_year(out["date"])
         if y is not None:
             out.setdefault("year", str(y))
-        dm = re.match(r"\s*[0-9]{4}-([0-9]{1,2})(?![0-9])", out["date"])
+        dm = _DATE_MONTH_RE.match(out["date"])
         if dm and "month" not in out and normalize_month(dm.group(1)):
             out["month"] = dm.group(1)
     if out.get("eprinttype", "").lower() in ("arxiv", "arxiv.org"):

@@ -6,7 +6,9 @@ Pure functions; nothing here touches the network.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = [
@@ -61,6 +63,7 @@ _NEW_RE = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})(?:v(\d+))?")
 _OLD_RE = re.compile(r"([a-z]+(?:-[a-z]+)?)(\.[A-Za-z]{2}(?:-[a-z]+)?)?/(\d{2})(\d{2})(\d{3})(?:v(\d+))?")
 _ARXIV_HOST_RE = re.compile(r"^(?:[a-z0-9-]+\.)*arxiv\.org$")
 _ARXIV_PATH_RE = re.compile(r"^/(?:abs|pdf|ps|format|html)/(.+?)(?:\.pdf)?/?$")
+_NEW_LOOSE_RE = re.compile(r"\d{4}\.\d+(v\d+)?")
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 
 
@@ -127,6 +130,7 @@ def _arxiv_candidate(text: str) -> str | None:
     return s
 
 
+@lru_cache(maxsize=1 << 12)  # an import parses each entry's eprint/DOI twice (normalize, fingerprint)
 def _parse_arxiv(text: str) -> ArxivId | str:
     cand = _arxiv_candidate(text)
     if cand is None:
@@ -140,7 +144,7 @@ def _parse_arxiv(text: str) -> ArxivId | str:
     m = _OLD_RE.fullmatch(cand)
     if m:
         return _check_old(m, text)
-    if re.fullmatch(r"\d{4}\.\d+(v\d+)?", cand):
+    if _NEW_LOOSE_RE.fullmatch(cand):
         return "new-style ids have 4 (0704-1412) or 5 (from 1501) digits after the dot"
     return "not of the form YYMM.NNNNN[vN] or archive/YYMMNNN[vN]"
 
@@ -171,11 +175,17 @@ _DOI_RE = re.compile(r"10\.[0-9]{4,9}/[^\s\"<>]+")
 # Hosts whose URLs never carry the DOI (ScienceDirect uses PII, IEEE Xplore a document number).
 _DOI_URL_HOSTS_PREFIXES = ("doi.org", "dx.doi.org", "www.doi.org")
 _TRAILING = ".,;:'\"!?>"
+_QUERY_TAIL_RE = re.compile(r"[?#]")
+_DOI_FULL_RE = re.compile(r"10\.[0-9]{4,9}/\S+")
+_DOI_URL_START_RE = re.compile(r"^(?:www\.|dx\.)?doi\.org/", re.IGNORECASE)
+_DOI_IN_PATH_RE = re.compile(r"(?:^|/)(10\.\d{4,9}/.+)$")
+_DOI_QUERY_RE = re.compile(r"10\.\d{4,9}/")
+_DOI_PREFIX_RE = re.compile(r"^doi\s*:\s*", re.IGNORECASE)
 
 
 def _clean_doi(doi: str, *, from_url: bool) -> str | None:
     if from_url:
-        doi = re.split(r"[?#]", doi, maxsplit=1)[0]
+        doi = _QUERY_TAIL_RE.split(doi, maxsplit=1)[0]
     doi = doi.strip()
     while doi:
         if doi[-1] in _TRAILING:
@@ -184,11 +194,12 @@ def _clean_doi(doi: str, *, from_url: bool) -> str | None:
             doi = doi[:-1]
         else:
             break
-    if not re.fullmatch(r"10\.[0-9]{4,9}/\S+", doi):
+    if not _DOI_FULL_RE.fullmatch(doi):
         return None
     return doi.lower()
 
 
+@lru_cache(maxsize=1 << 12)  # see _parse_arxiv
 def parse_doi(text: str) -> str | None:
     """The DOI in a bare DOI, ``doi:`` string or URL (doi.org, ACM DL, Springer, Wiley...), or None.
 
@@ -201,7 +212,7 @@ def parse_doi(text: str) -> str | None:
     s = text.strip().strip("<>").strip()
     if not s:
         return None
-    if "://" in s or re.match(r"^(?:www\.|dx\.)?doi\.org/", s, re.IGNORECASE):
+    if "://" in s or _DOI_URL_START_RE.match(s):
         url = s if "://" in s else "https://" + s
         parts = urlsplit(url)
         path = unquote(parts.path)
@@ -211,15 +222,15 @@ def parse_doi(text: str) -> str | None:
         # Springer PDFs: /content/pdf/10.1007/xyz.pdf
         if host.endswith("springer.com") and path.endswith(".pdf"):
             path = path[: -len(".pdf")]
-        m = re.search(r"(?:^|/)(10\.\d{4,9}/.+)$", path)
+        m = _DOI_IN_PATH_RE.search(path)
         if m:
             return _clean_doi(m.group(1), from_url=False)
         for values in parse_qs(parts.query).values():  # ?doi=10.1109/...
             for v in values:
-                if re.match(r"10\.\d{4,9}/", v):
+                if _DOI_QUERY_RE.match(v):
                     return _clean_doi(v, from_url=False)
         return None
-    s = re.sub(r"^doi\s*:\s*", "", s, flags=re.IGNORECASE)
+    s = _DOI_PREFIX_RE.sub("", s)
     if not s.startswith("10."):
         return None
     m = _DOI_RE.match(unquote(s))
@@ -336,10 +347,11 @@ def classify_link(url: str) -> LinkInfo:
     'OSDI'
     """
     raw = url.strip()
-    aid = parse_arxiv_id(raw) if "arxiv" in raw.lower() else None
+    low = raw.lower()
+    aid = parse_arxiv_id(raw) if "arxiv" in low else None
     if aid is not None:
         return LinkInfo(raw, "arxiv", aid.canonical)
-    orid = parse_openreview_id(raw) if "openreview" in raw.lower() else None
+    orid = parse_openreview_id(raw) if "openreview" in low else None
     if orid is not None:
         return LinkInfo(raw, "openreview", orid)
     parts = urlsplit(raw if "://" in raw else "https://" + raw)
@@ -347,23 +359,9 @@ def classify_link(url: str) -> LinkInfo:
     if host.startswith("www."):
         host = host[4:]
     path = unquote(parts.path)
-    segs = [p for p in path.split("/") if p]
-
-    if host == "usenix.org":
-        info = _classify_usenix(raw, segs)
-        if info is not None:
-            return info
-    if host == "proceedings.mlr.press" and segs and re.fullmatch(r"v\d+", segs[0]):
-        vol = int(segs[0][1:])
-        venue, year = PMLR_VOLUMES.get(vol, (None, None))
-        paper = segs[1].removesuffix(".html").removesuffix(".pdf") if len(segs) > 1 else None
-        return LinkInfo(raw, "pmlr", f"v{vol}/{paper}" if paper else f"v{vol}", venue, year, vol)
-    if host in ("papers.nips.cc", "papers.neurips.cc", "proceedings.neurips.cc", "neurips.cc", "nips.cc"):
-        return _classify_hashed(raw, segs, "neurips", "NeurIPS")
-    if host == "proceedings.mlsys.org":
-        return _classify_hashed(raw, segs, "mlsys", "MLSys")
-    if host in ("aclanthology.org", "aclweb.org") and segs:
-        info = _classify_acl(raw, segs)
+    handler = _HOST_HANDLERS.get(host)  # one dict hit instead of testing each known host in turn
+    if handler is not None:
+        info = handler(raw, [p for p in path.split("/") if p])
         if info is not None:
             return info
     doi = parse_doi(raw)
@@ -375,6 +373,15 @@ def classify_link(url: str) -> LinkInfo:
     if path.lower().endswith(".pdf"):
         return LinkInfo(raw, "pdf")
     return LinkInfo(raw, "web")
+
+
+def _classify_pmlr(raw: str, segs: list[str]) -> LinkInfo | None:
+    if not (segs and _PMLR_VOLUME_RE.fullmatch(segs[0])):
+        return None
+    vol = int(segs[0][1:])
+    venue, year = PMLR_VOLUMES.get(vol, (None, None))
+    paper = segs[1].removesuffix(".html").removesuffix(".pdf") if len(segs) > 1 else None
+    return LinkInfo(raw, "pmlr", f"v{vol}/{paper}" if paper else f"v{vol}", venue, year, vol)
 
 
 def _classify_usenix(raw: str, segs: list[str]) -> LinkInfo | None:
@@ -400,27 +407,57 @@ def _classify_hashed(raw: str, segs: list[str], kind: str, venue: str) -> LinkIn
     year = None
     ident = None
     for i, seg in enumerate(segs):
-        if re.fullmatch(r"(19|20)\d{2}", seg) and i > 0 and segs[i - 1] == "paper":
+        if _YEAR_SEG_RE.fullmatch(seg) and i > 0 and segs[i - 1] == "paper":
             year = int(seg)
-        m = re.fullmatch(r"([0-9a-f]{32})(?:-.*)?", seg)
+        m = _HASH_SEG_RE.fullmatch(seg)
         if m:
             ident = m.group(1)
     if ident is None and len(segs) >= 2 and segs[0] == "paper":
-        m = re.fullmatch(r"(\d+)-.*", segs[1])
+        m = _OLD_NEURIPS_RE.fullmatch(segs[1])
         if m:
             ident = m.group(1)
     return LinkInfo(raw, kind, ident, venue, year)
 
 
 def _classify_acl(raw: str, segs: list[str]) -> LinkInfo | None:
+    if not segs:
+        return None
     last = segs[-1].removesuffix(".pdf").removesuffix(".bib")
-    m = re.fullmatch(r"([A-Z])(\d{2})-(\d{4})", last)
+    m = _ACL_OLD_RE.fullmatch(last)
     if m:
         return LinkInfo(raw, "acl", last, _ACL_LETTERS.get(m.group(1)), _two_digit_year(m.group(2)))
-    m = re.fullmatch(r"((?:19|20)\d{2})\.([a-z]+)(?:-[a-z]+)?\.(\d+)", last)
+    m = _ACL_NEW_RE.fullmatch(last)
     if m:
         return LinkInfo(raw, "acl", last, _ACL_NEW.get(m.group(2)), int(m.group(1)))
     return None
+
+
+_PMLR_VOLUME_RE = re.compile(r"v\d+")
+_YEAR_SEG_RE = re.compile(r"(19|20)\d{2}")
+_HASH_SEG_RE = re.compile(r"([0-9a-f]{32})(?:-.*)?")
+_OLD_NEURIPS_RE = re.compile(r"(\d+)-.*")
+_ACL_OLD_RE = re.compile(r"([A-Z])(\d{2})-(\d{4})")
+_ACL_NEW_RE = re.compile(r"((?:19|20)\d{2})\.([a-z]+)(?:-[a-z]+)?\.(\d+)")
+
+
+def _neurips(raw: str, segs: list[str]) -> LinkInfo:
+    return _classify_hashed(raw, segs, "neurips", "NeurIPS")
+
+
+def _mlsys(raw: str, segs: list[str]) -> LinkInfo:
+    return _classify_hashed(raw, segs, "mlsys", "MLSys")
+
+
+_HOST_HANDLERS: dict[str, Callable[[str, list[str]], LinkInfo | None]] = {
+    "usenix.org": _classify_usenix,
+    "proceedings.mlr.press": _classify_pmlr,
+    **dict.fromkeys(("papers.nips.cc", "papers.neurips.cc", "proceedings.neurips.cc", "neurips.cc", "nips.cc"), _neurips),
+    "proceedings.mlsys.org": _mlsys,
+    "aclanthology.org": _classify_acl,
+    "aclweb.org": _classify_acl,
+}
+"""Hosts whose URLs carry an id or imply a venue (after ``www.``): the handler gives the `LinkInfo`,
+or None to fall through to the generic rules (DOI in the URL, PDF, web page)."""
 
 
 _NON_READING_HOSTS = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterable
+from functools import lru_cache
 
 from .fields import normalize_year
 from .latex import latex_to_text
@@ -15,12 +16,15 @@ KEY_STOPWORDS = frozenset(
     "a an the on of in for to and with via at by from is are towards toward how what why".split()
 )
 
+_APOSTROPHE_RE = re.compile(r"['\u2019]")
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
 
 def first_title_word(title: str) -> str:
     """First word of the title that is not a stopword: ASCII lowercase letters and digits only."""
     text = ascii_fold(latex_to_text(title)).lower()
-    text = re.sub(r"['\u2019]", "", text)
-    for word in re.split(r"[^a-z0-9]+", text):
+    text = _APOSTROPHE_RE.sub("", text)
+    for word in _NOT_ALNUM_RE.split(text):
         if word and word not in KEY_STOPWORDS:
             return word
     return ""
@@ -35,13 +39,21 @@ def make_key(authors: list[Name] | str, year: int | str | None, title: str) -> s
     >>> make_key("Narayanan, Deepak and Shoeybi, Mohammad", 2021, "Efficient Large-Scale Language Model Training")
     'narayanan2021efficient'
     """
-    if isinstance(authors, str):  # only the first author counts: parse up to it
-        first = next((n for n in map(parse_name, split_names(authors)) if n != Name() and not n.is_others), None)
+    if isinstance(authors, str):
+        last = _first_author_key(authors)
     else:
         first = next((n for n in authors if not n.is_others), None)
-    last = name_key(first) if first is not None else ""
+        last = name_key(first) if first is not None else ""
     y = normalize_year(year) if year is not None else None
     return f"{last or 'anon'}{y if y is not None else 'nd'}{first_title_word(title)}"
+
+
+@lru_cache(maxsize=1 << 10)
+def _first_author_key(authors: str) -> str:
+    """`name_key` of the first author of a name list (only the first is parsed; cached, small: the
+    same normalized list is keyed once by the worker and again after a merge)."""
+    first = next((n for n in map(parse_name, split_names(authors)) if n != Name() and not n.is_others), None)
+    return name_key(first) if first is not None else ""
 
 
 def _suffixes() -> Iterable[str]:

@@ -104,10 +104,16 @@ _COMMA_RE = re.compile(r",")
 
 def split_names(field: str) -> list[str]:
     """Split a BibTeX name list on `` and `` at brace depth 0; each piece is raw (undecoded)."""
+    return list(_split_names(field))
+
+
+@lru_cache(maxsize=1 << 10)
+def _split_names(field: str) -> tuple[str, ...]:
+    # cached (small): an import splits each normalized author field twice in a row (key, dedup)
     field = " ".join(field.split())
     if not field:
-        return []
-    return [p.strip() for p in _depth0_split(f" {field} ", _AND_RE) if p.strip()]
+        return ()
+    return tuple(p.strip() for p in _depth0_split(f" {field} ", _AND_RE) if p.strip())
 
 
 # ---------------------------------------------------------------------------------- parsing
@@ -290,13 +296,52 @@ def format_authors(names: list[Name]) -> str:
     return " and ".join(format_name(n) for n in names)
 
 
+@lru_cache(maxsize=1 << 14)
 def normalize_author_field(s: str) -> str:
     """Canonical ``Last, First and ...`` form of an author/editor value (idempotent).
 
     >>> normalize_author_field(r"J.E. Gonzalez and Ion Stoica")
     'Gonzalez, J. E. and Stoica, Ion'
+
+    Cached (bounded): the same list recurs (duplicates, an editor list on every chapter).
     """
-    return format_authors(parse_names(s))
+    fast = _plain_author_field(s)
+    return fast if fast is not None else format_authors(parse_names(s))
+
+
+_PLAIN_FIELD_RE = re.compile(r"[^\\{}$~`'%&#_^=\x00-\x1f\x7f-\x9f]*")
+"""A name list with none of these holds no LaTeX, no brace groups, nothing to escape on output and
+no biblatex ``key=value`` names (and, without ``--``, no TeX ligature)."""
+
+
+def _plain_author_field(s: str) -> str | None:
+    """`normalize_author_field` of a plain list of ``Last, First`` names (most real ones), without
+    the general parser; None as soon as a name needs it (a von part, a Jr, no comma, LaTeX).
+
+    Equal to the general path by construction: with no LaTeX, decoding a part is NFC plus
+    whitespace collapse, and nothing needs escaping; `tests/test_normalize_names.py` compares the
+    two on generated lists."""
+    if "--" in s or not _PLAIN_FIELD_RE.fullmatch(s):
+        return None
+    if not s.isascii():
+        if not unicodedata.is_normalized("NFC", s):
+            return None
+    out = []
+    for raw in _split_names(s):
+        if raw == "others":
+            out.append(raw)
+            continue
+        last, comma, first = raw.partition(",")
+        if not comma or "," in first:
+            return None
+        lt, ft = last.split(), first.split()
+        if not lt or not ft or (len(lt) > 1 and _token_case(lt[0]) == "l"):
+            return None  # an empty part, or a von part: the general rules
+        last_text = " ".join(lt)
+        first_text = _space_initials(" ".join(ft))
+        out.append(("{" + last_text + "}" if _needs_braces(last_text, single_token=True) else last_text) + ", "
+                   + ("{" + first_text + "}" if _needs_braces(first_text, single_token=False) else first_text))
+    return " and ".join(out) if out else None
 
 
 def name_key(name: Name) -> str:

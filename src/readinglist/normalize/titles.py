@@ -10,6 +10,10 @@ from .names import ascii_fold
 __all__ = ["normalize_title", "title_match_key", "title_similarity"]
 
 
+_APOSTROPHE_RE = re.compile(r"['\u2019]")
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
 def _tidy_once(s: str) -> str:
     s = " ".join(strip_control_chars(s).split())
     # one trailing period goes ("Title." -> "Title"); an ellipsis ("...") or "etc.." stays
@@ -25,8 +29,8 @@ def normalize_title(s: str) -> str:
     >>> normalize_title("Efficient  Large-Scale {GPU}\\n  Training.")
     'Efficient Large-Scale {GPU} Training'
     """
-    prev = None
-    while prev != s:
+    prev, s = s, _tidy_once(s)
+    while prev != s:  # usually once: the value was already tidy
         prev, s = s, _tidy_once(s)
     return s
 
@@ -39,8 +43,8 @@ def title_match_key(s: str) -> str:
     'zero infinity breaking the gpu memory wall'
     """
     text = ascii_fold(latex_to_text(s).casefold())
-    text = re.sub(r"['\u2019]", "", text)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    text = _APOSTROPHE_RE.sub("", text)
+    return " ".join(_NOT_ALNUM_RE.sub(" ", text).split())
 
 
 def title_similarity(a: str, b: str) -> float:
