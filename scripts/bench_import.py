@@ -8,7 +8,9 @@ keys, safe write with re-parse verification) into an empty temporary project, wi
 number of worker processes (a pool of one per core above 1 MiB of input) and, with --serial, also
 forced into one process (READINGLIST_IMPORT_WORKERS=1). "MiB" is the parent's peak; "+workers" the
 largest worker's peak (each of the workers peaks at about that: the total is parent + n x that).
-The ratio is import time / bare parse time; --check compares the written files of the two runs.
+The ratio is import time / bare parse time; "cpu" is the CPU seconds of the process and its workers
+(from interpreter start: steadier than wall time on a busy machine); --check compares the written
+files of the two runs.
 
     .venv/bin/python scripts/bench_import.py [--sizes 1000,10000,all] [--data DIR] [--serial] [--check]
 """
@@ -43,6 +45,8 @@ else:
     r = import_bib(Path(root), files, keep_going=True)
     out = r.counts()
 out["seconds"] = round(time.perf_counter() - t0, 2)
+own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+out["cpu_s"] = round(own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime, 2)
 out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 out["worker_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 print(json.dumps(out))
@@ -81,8 +85,8 @@ def main() -> None:
     data = Path(args.data)
     if not (data / "MANIFEST.tsv").exists():
         sys.exit(f"no large data set at {data} (MANIFEST.tsv missing); pass --data DIR")
-    print(f"{'size':>6} {'files':>5} {'parse s':>8} {'parse MiB':>9} {'import s':>9} {'MiB':>6} {'+workers':>8} "
-          f"{'ratio':>6}" + (f" {'serial s':>9} {'MiB':>6} {'ratio':>6}" if args.serial else "") + "  report")
+    print(f"{'size':>6} {'files':>5} {'parse s':>8} {'cpu':>5} {'parse MiB':>9} {'import s':>9} {'cpu':>5} {'MiB':>6} "
+          f"{'+workers':>8} {'ratio':>6}" + (f" {'serial s':>9} {'MiB':>6} {'ratio':>6}" if args.serial else "") + "  report")
     for s in args.sizes.split(","):
         size = None if s == "all" else int(s)
         files = pick(data, size)
@@ -90,8 +94,9 @@ def main() -> None:
             bare = run("parse", files, Path(tmp))
             imp = run("import", files, Path(tmp))
             counts = {k: imp[k] for k in ("added", "merged", "skipped", "failed")}
-            line = (f"{s:>6} {len(files):>5} {bare['seconds']:>8} {bare['peak_rss_mib']:>9} {imp['seconds']:>9} "
-                    f"{imp['peak_rss_mib']:>6} {imp['worker_rss_mib']:>8} {imp['seconds'] / bare['seconds']:>6.2f}")
+            line = (f"{s:>6} {len(files):>5} {bare['seconds']:>8} {bare['cpu_s']:>5} {bare['peak_rss_mib']:>9} "
+                    f"{imp['seconds']:>9} {imp['cpu_s']:>5} {imp['peak_rss_mib']:>6} {imp['worker_rss_mib']:>8} "
+                    f"{imp['seconds'] / bare['seconds']:>6.2f}")
             if args.serial:
                 ser = run("import", files, Path(tmp), "1")
                 line += f" {ser['seconds']:>9} {ser['peak_rss_mib']:>6} {ser['seconds'] / bare['seconds']:>6.2f}"

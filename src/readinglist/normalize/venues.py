@@ -50,19 +50,28 @@ _ORDINAL_WORDS = (
     r"hundredth|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 )
 _LEADING = {"proceedings", "proc", "of", "the", "in"}
+_SHORT_YEAR_RE = re.compile(r"'\s?\d{2}\b")
+_YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+_ORDINAL_RE = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
+_ORDINAL_WORD_RE = re.compile(rf"\b(?:{_ORDINAL_WORDS})\b")
+_PUNCT_RE = re.compile(r"[^\w\s]|_")
+_NUMBER_RE = re.compile(r"\b\d+\b")
+_DBLP_KEY_RE = re.compile(r"(?:conf|journals)/[\w-]+")
+_WORKSHOP_RE = re.compile(r"\bworkshops?\b")
+_PIECES_RE = re.compile(r"[:,;()\[\]]")
 
 
 def venue_norm(text: str) -> str:
     """The matching form of a venue name: ``Proc. of the 2021 USENIX Annual Technical Conference``
     -> ``usenix annual technical conference``; ``NeurIPS’19`` -> ``neurips``."""
     s = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-    s = re.sub(r"'\s?\d{2}\b", " ", s)  # OSDI '21
-    s = re.sub(r"\b(?:19|20)\d{2}\b", " ", s)
-    s = re.sub(r"\b\d+(?:st|nd|rd|th)\b", " ", s)
-    s = re.sub(rf"\b(?:{_ORDINAL_WORDS})\b", " ", s)
+    s = _SHORT_YEAR_RE.sub(" ", s)  # OSDI '21
+    s = _YEAR_RE.sub(" ", s)
+    s = _ORDINAL_RE.sub(" ", s)
+    s = _ORDINAL_WORD_RE.sub(" ", s)
     s = s.replace("&", " and ")
-    s = re.sub(r"[^\w\s]|_", " ", s)
-    s = re.sub(r"\b\d+\b", " ", s)  # volume numbers: "... Systems 32"
+    s = _PUNCT_RE.sub(" ", s)
+    s = _NUMBER_RE.sub(" ", s)  # volume numbers: "... Systems 32"
     words = s.split()
     while words and words[0] in _LEADING:
         words.pop(0)
@@ -113,14 +122,14 @@ def canonical_venue(text: str) -> Venue | None:
         return None
     index = _index()
     stripped = text.strip()
-    if re.fullmatch(r"(?:conf|journals)/[\w-]+", stripped.lower()):
+    if _DBLP_KEY_RE.fullmatch(stripped.lower()):
         return index.get(stripped.lower())
     whole = venue_norm(stripped)
     if whole in index:
         return index[whole]
-    if re.search(r"\bworkshops?\b", whole):
+    if _WORKSHOP_RE.search(whole):
         return None
-    for piece in re.split(r"[:,;()\[\]]", stripped):
+    for piece in _PIECES_RE.split(stripped):
         key = venue_norm(piece)
         if key in index:
             return index[key]
