@@ -556,6 +556,11 @@ def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
             _add_alias(e.fields, alias, key)
         final[e.key] = key
         e.key = key
+    return apply_final_keys(plan, report, final)
+
+
+def apply_final_keys(plan: ImportPlan, report: ImportReport, final: dict[str, str]) -> dict[str, str]:
+    """Rename the planned entries' keys in the plan and in the report's items; returns `final`."""
     plan.by_key = {final.get(k, k): v for k, v in plan.by_key.items()}
     for it in [*report.added, *report.merged]:
         if it.key in final and it.message == "added":

@@ -940,7 +940,7 @@ def _finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
     """`bibtex.finalize_keys` with `syllabus_key` for the base (a syllabus entry has no authors and
     no input key). Deterministic: keys are given in page order, collisions suffixed b, c..."""
     from ..normalize.keys import unique_key
-    from .bibtex import _LowerSet
+    from .bibtex import _LowerSet, apply_final_keys
 
     final: dict[str, str] = {}
     taken = _LowerSet(plan.taken)
@@ -949,14 +949,7 @@ def _finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
         plan.taken.add(key.lower())
         final[e.key] = key
         e.key = key
-    plan.by_key = {final.get(k, k): v for k, v in plan.by_key.items()}
-    for it in [*report.added, *report.merged]:
-        if it.key in final and it.message == "added":
-            it.key = final[it.key]
-        if it.into is not None:
-            it.into = final.get(it.into, it.into)
-            it.message = it.message.replace("{into}", it.into)
-    return final
+    return apply_final_keys(plan, report, final)
 
 
 def _slug(text: str) -> str:
