@@ -8,6 +8,7 @@ naming the line, instead of being last-wins, executed or coerced (see docs/forma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import SourceFileError
@@ -33,7 +34,16 @@ class Node:
 
 
 def load(text: str, path: str) -> Node:
-    """Parse `text` into a Node tree, raising SourceFileError on anything ambiguous or unsafe."""
+    """Parse `text` into a Node tree, raising SourceFileError on anything ambiguous or unsafe.
+
+    The last few results are kept (keyed by the text): a command that loads the project and then
+    checks an edit against the same text parses it once. Callers must not mutate the tree.
+    """
+    return _load_cached(text, path)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(text: str, path: str) -> Node:
     import yaml  # imported here: keeps `readinglist --help` fast
 
     try:  # the C composer is ~10x faster on large files
