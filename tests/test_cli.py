@@ -141,3 +141,15 @@ def test_subprocess_bad_input_no_traceback(tmp_path: Path) -> None:
     assert res.returncode == 1
     assert "topics.yaml:4" in res.stderr and "duplicate key 'id'" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_unwritable_output_is_an_error_not_a_traceback(proj: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(proj, "export", "ris", "-o", str(blocker / "sub" / "x.ris"))
+    assert code == 1 and str(blocker) in err and "Traceback" not in err
+
+
+def test_invalid_arxiv_like_id_is_an_error(proj: Path) -> None:
+    code, _, err = run(proj, "add", "--offline", "9999.99999", "-c", "cs294-sp22", "-t", "intro")
+    assert code == 1 and "invalid arXiv id '9999.99999'" in err

@@ -68,6 +68,11 @@ class Group(click.Group):
         except ReadingListError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except OSError as exc:  # a file the user named cannot be read or written
+            if exc.filename is None:
+                raise
+            click.echo(f"Error: {exc.filename}: {exc.strerror or exc}; check the path and its permissions", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted; work committed so far is kept.", err=True)
             ctx.exit(130)

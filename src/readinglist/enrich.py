@@ -476,7 +476,10 @@ def parse_ident(text: str) -> tuple[str, str]:
         if re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?|[a-z-]+(\.[A-Z]{2})?/\d{7}(v\d+)?", raw):
             from .normalize import validate_arxiv_id
 
-            validate_arxiv_id(raw)  # raises, naming the input
+            try:
+                validate_arxiv_id(raw)
+            except ValueError as exc:  # looks like an arXiv id but is not one
+                raise ReadingListError(f"{exc}; check the id (arXiv ids look like 2104.04473 or hep-th/9901001)") from None
     return "title", raw
 
 
