@@ -102,7 +102,7 @@ def write(result: str | dict[str, str], out: str | Path | None) -> list[Path]:
             return []
         path = Path(out)
         if path.is_dir():
-            raise ReadingListError(f"{path} is a folder; give a file name, e.g. -o {path / 'readings.bib'}")
+            raise ReadingListError(f"{path} is a folder; give a file name inside it, e.g. -o {path / 'readings'}.<ext>")
         atomic_write(path, result)
         return [path]
     if out is None or str(out) == "-":
