@@ -1,6 +1,6 @@
 """Display text from BibTeX values: LaTeX decoded, names in reading order, venues, identifiers.
 
-Small, fast wrappers used by the store; the full normalization rules live in `readinglist.normalize`.
+Small wrappers used by the store and exports; names and identifiers come from `readinglist.normalize`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from .models import Paper
 
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
-_AND = re.compile(r"\s+and\s+", re.I)
 
 
 @lru_cache(maxsize=65536)
@@ -39,71 +38,17 @@ def detex(value: str | None) -> str | None:
     return _SPACE.sub(" ", out).strip() or None
 
 
-def split_authors(field: str) -> list[str]:
-    """Split a BibTeX name list on ` and ` at brace depth 0."""
-    if "{" not in field:
-        return [p.strip() for p in _AND.split(field) if p.strip()]
-    parts, depth, start, i = [], 0, 0, 0
-    low = field
-    while i < len(field):
-        ch = field[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif depth == 0 and low[i:i + 5].lower() == " and " :
-            parts.append(field[start:i])
-            start = i + 5
-            i += 5
-            continue
-        i += 1
-    parts.append(field[start:])
-    return [p.strip() for p in parts if p.strip()]
-
-
-def display_name(name: str) -> str:
-    """`Last, First` (or `von Last, Jr, First`) to `First von Last, Jr`; corporate names kept."""
-    name = _SPACE.sub(" ", name.strip())
-    if "{" not in name and "\\" not in name and "$" not in name:
-        parts = [p.strip() for p in name.split(",")]
-        if len(parts) == 2:
-            return f"{parts[1]} {parts[0]}".strip()
-        if len(parts) >= 3:
-            return f"{parts[2]} {parts[0]}, {parts[1]}".strip()
-        return name
-    if name.startswith("{") and name.endswith("}") and name.count("{") == 1:
-        return detex(name) or name
-    parts = [p.strip() for p in _split_commas(name)]
-    if len(parts) == 2:
-        name = f"{parts[1]} {parts[0]}"
-    elif len(parts) >= 3:
-        name = f"{parts[2]} {parts[0]}, {parts[1]}"
-    return detex(name) or name
-
-
-def _split_commas(s: str) -> list[str]:
-    out: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in s:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        if ch == "," and depth == 0:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
-    return out
-
-
 def authors_of(p: Paper) -> list[str]:
-    field = p.fields.get("author") or ""
-    if not field.strip():
-        return []
-    return [display_name(n) for n in split_authors(field) if n.lower() != "others"]
+    """Display names ("First von Last, Jr"; corporate names whole), parsed by normalize.names."""
+    from .normalize.names import parse_names
+
+    out = []
+    for n in parse_names(p.fields.get("author") or ""):
+        if n.is_others:
+            continue
+        name = " ".join(x for x in (n.first, n.von, n.last) if x)
+        out.append(f"{name}, {n.jr}" if n.jr else name)
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from ..text import _split_commas, detex, split_authors
+from ..text import detex
 from ._data import ExportData
 
 TYPES = {
@@ -24,24 +24,17 @@ MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "ju
 
 
 def names(field: str | None) -> list[dict[str, str]]:
+    """CSL name objects from a BibTeX name list (the project's one name parser: normalize.names)."""
+    from ..normalize.names import parse_names
+
     out: list[dict[str, str]] = []
-    for raw in split_authors(field or ""):
-        raw = raw.strip()
-        if raw.lower() == "others":
+    for n in parse_names(field or ""):
+        if n.is_others:
             continue
-        if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
-            out.append({"literal": detex(raw) or raw})
-            continue
-        parts = [p.strip() for p in _split_commas(raw)]
-        if len(parts) >= 2:
-            name = {"family": detex(parts[0]) or parts[0], "given": detex(parts[-1]) or parts[-1]}
-            if len(parts) >= 3:
-                name["suffix"] = detex(parts[1]) or parts[1]
+        if n.is_corporate or not (n.first or n.von or n.jr):
+            name = {"literal": n.last} if n.is_corporate else {"family": n.last}
         else:
-            words = raw.split()
-            name = {"family": detex(words[-1]) or words[-1]} if words else {"literal": raw}
-            if len(words) > 1:
-                name["given"] = detex(" ".join(words[:-1])) or ""
+            name = {"family": " ".join(x for x in (n.von, n.last) if x), "given": n.first, "suffix": n.jr}
         out.append({k: v for k, v in name.items() if v})
     return out
 
