@@ -290,3 +290,14 @@ def test_parallel_reading_gives_the_same_file_and_report(tmp_path: Path) -> None
     assert p.returncode == 1, p.stderr  # failures reported (exit 1), the rest written (--keep-going)
     assert (cli_root / "bib" / "imported.bib").read_bytes() == text
     assert json.loads(p.stdout)["counts"] == serial.to_dict()["counts"]
+
+
+def test_workers_argument_wins_over_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `workers=` given: the reader must not consult READINGLIST_IMPORT_WORKERS (it once did, and
+    # started a pool of one per core for `workers=1`)
+    files = _many_files(tmp_path / "in")
+    monkeypatch.setenv("READINGLIST_IMPORT_WORKERS", "not-a-number")
+    with pytest.raises(Exception, match="READINGLIST_IMPORT_WORKERS"):
+        import_bib(empty_project(tmp_path / "env"), files, keep_going=True)
+    report = import_bib(empty_project(tmp_path / "arg"), files, keep_going=True, workers=1)
+    assert len(report.added) > 2000

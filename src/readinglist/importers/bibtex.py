@@ -671,9 +671,10 @@ def _import_bib(root: Path, files: list[Path], report: ImportReport, target: str
 
     idx, taken = project_index(existing_papers(root))
     plan = ImportPlan(index=idx, taken=taken)
-    pool = process_pool(import_workers(files, workers))  # reads the files, then formats and checks the output
+    workers = import_workers(files, workers)
+    pool = process_pool(workers)  # reads the files, then formats and checks the output
     try:
-        records = read_records(files, report, pool=pool)
+        records = read_records(files, report, workers=workers, pool=pool)
         plan_entries(records, plan, report)
         del records
         finalize_keys(plan, report)
