@@ -181,7 +181,7 @@ class BibRecord:
     fields: dict[str, str]
     file: str
     line: int
-    raw: str = ""
+    bare: frozenset[str] = frozenset()  # fields written without braces or quotes (see `BibReadResult.bare`)
     problems: list[str] = field(default_factory=list)
     pending: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # macro uses to expand
     normalized: Normalized | None = None  # set when no later step can change the fields
@@ -212,20 +212,6 @@ def expand_paths(paths: Iterable[str]) -> list[Path]:
                 if r not in seen:
                     seen.add(r)
                     out.append(f)
-    return out
-
-
-_BARE_VALUE = r"{name}\s*=\s*{value}\s*[,}})]"
-
-
-def _raw_blocks(text: str, papers: list[Paper]) -> dict[int, str]:
-    """Raw text of each entry (from its line to the next entry's line)."""
-    lines = text.splitlines(keepends=True)
-    starts = sorted(p.line or 1 for p in papers)
-    out: dict[int, str] = {}
-    for i, s in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(lines) + 1
-        out[s] = "".join(lines[s - 1:end - 1])
     return out
 
 
@@ -263,10 +249,10 @@ def read_file(path: Path, name: str) -> FileResult:
         out.warnings.append(Item(name, note))
     res = parse_bib_text(text, name)
     out.strings = list(res.strings.items())
-    raw = _raw_blocks(text, res.papers)
     del text
-    file_records = [BibRecord(p.key, p.entry_type, p.fields, name, p.line or 0, raw.get(p.line or 1, ""))
-                    for p in res.papers]
+    no_bare: frozenset[str] = frozenset()
+    file_records = [BibRecord(p.key, p.entry_type, p.fields, name, p.line or 0, res.bare.get(i, no_bare))
+                    for i, p in enumerate(res.papers)]
     by_key = {r.key: r for r in file_records}
     starts = sorted((r.line, r) for r in file_records)
     for prob in res.problems:
@@ -278,10 +264,10 @@ def read_file(path: Path, name: str) -> FileResult:
             target.problems.append(prob.message)
         else:
             out.failed.append(Item(f"{prob.path}:{prob.line}" if prob.line else prob.path, prob.message, prob.key))
-    del res, raw
+    del res
     for rec in file_records:
-        rec.pending = _macro_uses(rec)
-        rec.raw = ""  # only needed to tell macros from text; free the memory
+        if rec.bare:
+            rec.pending = _macro_uses(rec)
         if not rec.pending and not rec.problems and "crossref" not in rec.fields and "xdata" not in rec.fields:
             rec.normalized = _normalized(rec)  # nothing later changes this record's fields
     out.records = file_records
@@ -361,27 +347,23 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
 
 
 _MAYBE_MACRO = re.compile(r"^[A-Za-z_][\w:.+/'-]*$")
-_RAW_EQ_WORD = re.compile(r"=\s*[A-Za-z_]")
-_RAW_BARE = re.compile(r"([A-Za-z][\w-]*)\s*=\s*([A-Za-z_][\w:.+/'-]*)\s*(?=[,})]|$)", re.M)
 
 
 def _macro_uses(rec: BibRecord) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The values of `rec` that are ``#`` concatenations or macros bibtexparser left as text
-    (e.g. defined in another file), tokenized; depends on the record alone."""
-    bare: set[tuple[str, str]] | None = None
+    """The values of `rec` that are ``#`` concatenations or macros no ``@string`` of its own file
+    defined (bare words, e.g. defined in another file), tokenized; depends on the record alone.
+    Only values written without braces or quotes are looked at: ``title = {C# in Depth}`` is text."""
     out: list[tuple[str, list[tuple[str, str]]]] = []
     for name, value in rec.fields.items():
-        toks = None
+        if name not in rec.bare:
+            continue
+        toks: list[tuple[str, str]] | None = None
         if "#" in value:
             toks = tokenize_expr(value)
             if toks is not None and len(toks) < 2:
                 toks = None
         elif _MAYBE_MACRO.match(value) and value.lower() not in MONTH_MACROS:
-            # a bare word: a macro only if the raw entry has it unquoted and unbraced
-            if bare is None:  # (every match holds "= word": without one, no need to scan for names)
-                bare = {(n.lower(), v) for n, v in _RAW_BARE.findall(rec.raw)} if _RAW_EQ_WORD.search(rec.raw) else set()
-            if (name, value) in bare:
-                toks = [("macro", value)]
+            toks = [("macro", value)]
         if toks is not None:
             out.append((name, toks))
     return out
