@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TITLE_THRESHOLD", "Candidate", "ClaimCheck", "Change", "Conflict", "EnrichReport", "Found",
     "MergeResult", "Resolution", "check_claims", "curated_fields", "enrich", "format_fieldsource",
-    "merge", "parse_fieldsource", "parse_ident", "resolve", "rewrite_entries",
+    "merge", "parse_fieldsource", "parse_ident", "prepare_rewrite", "resolve", "rewrite_entries",
 ]
 
 TITLE_THRESHOLD = 0.9
@@ -873,11 +873,25 @@ def rewrite_entries(path: Path, updates: Mapping[str, tuple[str, Mapping[str, st
     writer (`bibwrite.format_entry`), the result re-parsed and checked, then the file replaced
     atomically. Returns True if the file changed.
     """
+    from .project import atomic_write
+
+    out = prepare_rewrite(path, updates)
+    if out is None:
+        return False
+    atomic_write(path, out)
+    return True
+
+
+def prepare_rewrite(path: Path, updates: Mapping[str, tuple[str, Mapping[str, str]]]) -> str | None:
+    """The new text of `path` with the entries `updates` names replaced, re-parsed and checked
+    (the first half of `rewrite_entries`; writes nothing). None if the text would not change.
+
+    Lets a caller that updates several files prepare and verify every one before replacing any.
+    """
     import bibtexparser
 
     from .bibfile import parse_bib_text
     from .bibwrite import format_entry
-    from .project import atomic_write
 
     text = path.read_bytes().decode("utf-8-sig")
     lib = bibtexparser.parse_string(text)
@@ -903,7 +917,7 @@ def rewrite_entries(path: Path, updates: Mapping[str, tuple[str, Mapping[str, st
         etype, fields = updates[k]
         out = out[:start] + format_entry(k, etype, fields).rstrip("\n") + out[end:]
     if out == text:
-        return False
+        return None
     res = parse_bib_text(out, str(path))
     if res.problems:
         raise ReadingListError(f"internal error: updated {path.name} would not re-parse "
@@ -913,8 +927,7 @@ def rewrite_entries(path: Path, updates: Mapping[str, tuple[str, Mapping[str, st
     if got != before:
         raise ReadingListError(f"internal error: updating {path.name} would change its entries; "
                                "nothing was written")
-    atomic_write(path, out)
-    return True
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ def import_bib_cmd(obj: Obj, paths: tuple[str, ...], target: str, dry_run: bool,
 
     Entries are normalized (names, titles, DOIs, arXiv ids, venues), given keys of the form
     lastnameYEARfirstword (the original key is kept in `ids`), and merged with papers the project
-    already holds (same arXiv id, DOI, or title with overlapping authors). @string macros, `#`
+    already holds (same arXiv id, DOI, or title with overlapping authors); such a paper's entry
+    gains the DOI, arXiv id and input key (in `ids`) it lacks. @string macros, `#`
     concatenation and crossref are resolved; legacy encodings are detected. With any failure
     nothing is written unless --keep-going.
 

@@ -438,13 +438,26 @@ class NewEntry:
 
 
 @dataclass
+class ExistingUpdate:
+    """An entry already in the project that gains identifiers or aliases from the import."""
+
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    file: str  # the .bib file holding it, relative to the project root (``Paper.file``)
+
+
+@dataclass
 class ImportPlan:
-    """What an import would write: new entries (in input order) and the index after them."""
+    """What an import would write: new entries (in input order) and the index after them, and
+    the updates to entries already in the project (`existing`: those entries, by key)."""
 
     new: list[NewEntry] = field(default_factory=list)
     index: DedupIndex = field(default_factory=DedupIndex)
     taken: set[str] = field(default_factory=set)
     by_key: dict[str, NewEntry] = field(default_factory=dict)
+    existing: dict[str, Paper] = field(default_factory=dict)
+    updates: dict[str, ExistingUpdate] = field(default_factory=dict)
 
 
 def project_index(papers: Iterable[Paper]) -> tuple[DedupIndex, set[str]]:
@@ -466,6 +479,68 @@ def _add_alias(fields: dict[str, str], alias: str, key: str) -> None:
     if alias not in ids:
         ids.append(alias)
     fields["ids"] = ", ".join(ids)
+
+
+IDENTIFIER_FIELDS = ("doi", "eprint", "archiveprefix", "primaryclass")
+"""What an entry already in the project may gain from an import (besides aliases in ``ids``):
+titles, venues, authors belong to ``readinglist enrich`` and its provenance rules."""
+
+
+def gain_identifiers(plan: ImportPlan, key: str, fields: dict[str, str], fp: Fingerprint, origin: str,
+                     alias: str | None = None) -> list[str]:
+    """Give the existing entry `key` the identifiers of a record found to be the same paper, and
+    the record's key `alias` in ``ids``; returns the fields it gained (in a fixed order).
+
+    Only what the entry lacks, never a field listed in its ``curated``, never an identifier the
+    index already gives another paper, never an alias that is a key or alias in the project. If
+    the entry keeps per-field provenance (``fieldsource``), the added identifiers are recorded
+    there as ``import:ORIGIN DATE``. The change is planned (`plan.updates`), not written.
+    """
+    paper = plan.existing.get(key)
+    if paper is None:
+        return []
+    from ..enrich import explicit_curated, format_fieldsource, parse_fieldsource, today
+
+    upd = plan.updates.get(key)
+    new = dict(upd.fields if upd is not None else paper.fields)
+    blocked = explicit_curated(new)
+    added: list[str] = []
+
+    def put(name: str, value: str | None) -> None:
+        if value and not new.get(name) and name not in blocked:
+            new[name] = value
+            added.append(name)
+
+    if fp.doi and plan.index.by_doi.get(fp.doi, key) == key:
+        put("doi", fp.doi)
+    if fp.arxiv and plan.index.by_arxiv.get(fp.arxiv, key) == key:
+        put("eprint", fp.arxiv)
+        if "eprint" in added:
+            put("archiveprefix", "arXiv")
+            put("primaryclass", fields.get("primaryclass"))
+    if alias and "ids" not in blocked and alias.lower() not in plan.taken \
+            and alias.lower() not in {a.strip().lower() for a in new.get("ids", "").split(",")}:
+        _add_alias(new, alias, key)
+        plan.taken.add(alias.lower())
+        added.append("ids")
+    if not added:
+        return added
+    if "fieldsource" in new:
+        prov = parse_fieldsource(new["fieldsource"])
+        source = "import:" + (re.sub(r"[\s;]+", "_", origin) or "input")
+        for name in added:
+            if name != "ids":
+                prov[name] = (source, today())
+        new["fieldsource"] = format_fieldsource(prov)
+    plan.updates[key] = ExistingUpdate(key, paper.entry_type, new, paper.file or "")
+    plan.index.add(key, fingerprint(new))
+    return added
+
+
+def _origin(source: str) -> str:
+    """The file name of a ``file:line`` source."""
+    path, sep, line = source.rpartition(":")
+    return Path(path if sep and line.isdigit() else source).name
 
 
 def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source: str, report: ImportReport,
@@ -490,8 +565,13 @@ def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source
             if orig_key:
                 target.aliases.append(orig_key)
             plan.index.add(key, fingerprint(target.fields, extra_urls))
-        report.merged.append(Item(source, "same paper as {into} (" + reason + ")" + ("" if target else "; existing entry kept as is"),
-                                  orig_key, into=key, reason=reason))
+            report.merged.append(Item(source, "same paper as {into} (" + reason + ")", orig_key, into=key,
+                                      reason=reason))
+            return key
+        added = gain_identifiers(plan, key, fields, fp, _origin(source), orig_key)
+        outcome = "; added " + ", ".join(added) if added else "; existing entry kept as is"
+        report.merged.append(Item(source, "same paper as {into} (" + reason + ")" + outcome, orig_key, into=key,
+                                  reason=reason, added=added if key in plan.existing else None))
         return key
     key = f"#{len(plan.new)}"
     entry = NewEntry(key, entry_type, fields, source, [orig_key] if orig_key else [], key_base)
@@ -651,8 +731,10 @@ def _import_bib(root: Path, files: list[Path], report: ImportReport, target: str
     from ..bibwrite import BibEntry, append_entries
     from ..project import BIB_DIR
 
-    idx, taken = project_index(existing_papers(root))
-    plan = ImportPlan(index=idx, taken=taken)
+    papers = existing_papers(root)
+    idx, taken = project_index(papers)
+    plan = ImportPlan(index=idx, taken=taken, existing={p.key: p for p in papers})
+    del papers
     workers = import_workers(files, workers)
     pool = process_pool(workers)  # reads the files, then formats and checks the output
     try:
@@ -660,20 +742,68 @@ def _import_bib(root: Path, files: list[Path], report: ImportReport, target: str
         plan_entries(records, plan, report)
         del records
         finalize_keys(plan, report)
-        if dry_run or (report.failed and not keep_going) or not plan.new:
+        if dry_run or (report.failed and not keep_going) or not (plan.new or plan.updates):
             return report
         dest = _bib_target(root / BIB_DIR, target)
         from ..yamledit import project_lock
 
         with project_lock(root / ".readinglist"):
-            append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields) for e in plan.new],
-                           header="Entries added by `readinglist import bib` (normalized; original keys in `ids`).",
-                           map_chunks=pool.map if pool is not None else None, text=False)
+            rewrites = prepare_updates(root, plan.updates)  # every changed file verified before any is written
+            with restored_on_error([*rewrites, dest] if rewrites and plan.new else list(rewrites)):
+                write_updates(rewrites)
+                if plan.new:
+                    append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields) for e in plan.new],
+                                   header="Entries added by `readinglist import bib` (normalized; original keys in `ids`).",
+                                   map_chunks=pool.map if pool is not None else None, text=False)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    report.written.append(str(dest.relative_to(root)))
+    report.written.extend(str(p.relative_to(root)) for p in rewrites)
+    if plan.new and dest not in rewrites:
+        report.written.append(str(dest.relative_to(root)))
     return report
+
+
+def prepare_updates(root: Path, updates: dict[str, ExistingUpdate]) -> dict[Path, str]:
+    """The new text of each .bib file holding an updated existing entry (`enrich.prepare_rewrite`:
+    re-parsed and checked); nothing is written. Files in a stable order."""
+    from ..enrich import prepare_rewrite
+
+    by_file: dict[str, dict[str, tuple[str, dict[str, str]]]] = {}
+    for key in sorted(updates):
+        u = updates[key]
+        by_file.setdefault(u.file, {})[key] = (u.entry_type, u.fields)
+    out: dict[Path, str] = {}
+    for rel in sorted(by_file):
+        text = prepare_rewrite(root / rel, by_file[rel])
+        if text is not None:
+            out[root / rel] = text
+    return out
+
+
+def write_updates(rewrites: dict[Path, str]) -> None:
+    from ..project import atomic_write
+
+    for path, text in rewrites.items():
+        atomic_write(path, text)
+
+
+@contextmanager
+def restored_on_error(paths: Iterable[Path]) -> Iterator[None]:
+    """Put `paths` back as they were (bytes, or absent) if the body raises: several files written
+    one after the other (each atomically) are then all-or-nothing together."""
+    from ..project import atomic_write
+
+    saved = {p: (p.read_bytes() if p.exists() else None) for p in dict.fromkeys(paths)}
+    try:
+        yield
+    except BaseException:
+        for p, data in saved.items():
+            if data is None:
+                p.unlink(missing_ok=True)
+            else:
+                atomic_write(p, data)
+        raise
 
 
 def _bib_target(bib_dir: Path, name: str) -> Path:

@@ -15,6 +15,9 @@ class Item:
     key: str | None = None
     into: str | None = None  # for merges: the key the input was merged into
     reason: str | None = None  # for merges: what matched (arXiv id, DOI, title...)
+    added: list[str] | None = None
+    """For a merge into an entry already in the project: the fields it gained (``doi``, ``eprint``,
+    ``archiveprefix``, ``primaryclass``, ``ids``), possibly none; None for every other item."""
 
     def __str__(self) -> str:
         who = f"{self.key}: " if self.key else ""
@@ -51,6 +54,10 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        for name in ("added", "merged", "skipped", "failed", "unclassified", "warnings"):
+            for item in d[name]:
+                if item.get("added") is None:
+                    del item["added"]  # only merges into existing entries carry it
         d["counts"] = self.counts()
         d["ok"] = self.ok
         return d

@@ -31,7 +31,7 @@ from ..normalize.identifiers import classify_link, is_non_reading_link
 from .report import ImportReport, Item
 
 if TYPE_CHECKING:
-    from .bibtex import ImportPlan
+    from .bibtex import ExistingUpdate, ImportPlan
 
 __all__ = ["ParsedSyllabus", "SyllabusReading", "SyllabusTopic", "import_syllabus", "parse_pages", "parse_syllabus",
            "split_tag", "syllabus_key"]
@@ -1001,6 +1001,7 @@ def import_syllabus(root: Path, path: str, *, course_id: str, title: str | None 
         ImportPlan,
         _bib_target,
         existing_papers,
+        gain_identifiers,
         plan_entry,
         project_index,
     )
@@ -1035,15 +1036,18 @@ def import_syllabus(root: Path, path: str, *, course_id: str, title: str | None 
     papers = existing_papers(root)
     idx, taken = project_index(papers)
     existing = {p.key: p for p in papers}
-    plan = ImportPlan(index=idx, taken=taken)
+    plan = ImportPlan(index=idx, taken=taken, existing=existing)
     keyed: list[tuple[SyllabusReading, str]] = []
     for r in parsed.readings:
         etype, fields, match = reading_fields(r, r.file or display)
         fp = fingerprint(match)
         hit = plan.index.match(fp)
         if hit is not None and hit[0] in existing:
-            report.merged.append(Item(where(r.file, r.line), f"{r.title!r} is {hit[0]} ({hit[1]})", None,
-                                      into=hit[0], reason=hit[1]))
+            # the link's arXiv id or DOI goes to the entry if it lacks it (a reading has no key: no alias)
+            added = gain_identifiers(plan, hit[0], match, fp, Path(r.file or display).name)
+            report.merged.append(Item(where(r.file, r.line), f"{r.title!r} is {hit[0]} ({hit[1]})"
+                                      + (f"; added {', '.join(added)}" if added else ""), None,
+                                      into=hit[0], reason=hit[1], added=added))
             keyed.append((r, hit[0]))
             continue
         keyed.append((r, plan_entry(plan, etype, fields, where(r.file, r.line), report, extra_urls=())))
@@ -1085,7 +1089,8 @@ def import_syllabus(root: Path, path: str, *, course_id: str, title: str | None 
     course["topics"] = topics
     if dry_run or (report.failed and not keep_going):
         return report
-    _commit(root, course, [e for e in plan.new], _bib_target(root / "bib", target or f"{course_id}.bib"), report)
+    _commit(root, course, [e for e in plan.new], _bib_target(root / "bib", target or f"{course_id}.bib"), report,
+            plan.updates)
     return report
 
 
@@ -1108,32 +1113,32 @@ def _check_claim(report: ImportReport, r: SyllabusReading, paper: object, displa
                                     + ", ".join(problems), paper.key))
 
 
-def _commit(root: Path, course: dict[str, object], new: list[object], dest: Path, report: ImportReport) -> None:
-    """Write bib entries and the course; on any error restore both files (all or nothing)."""
+def _commit(root: Path, course: dict[str, object], new: list[object], dest: Path, report: ImportReport,
+            updates: dict[str, ExistingUpdate] | None = None) -> None:
+    """Write the updated existing entries, the new bib entries and the course; on any error restore
+    every file (all or nothing)."""
     from ..bibwrite import BibEntry, append_entries
-    from ..project import Project, atomic_write
+    from ..project import Project
     from ..yamledit import TopicsEditor, project_lock
-    from .bibtex import NewEntry
+    from .bibtex import NewEntry, prepare_updates, restored_on_error, write_updates
 
     topics_path = root / "topics.yaml"
     with project_lock(root / ".readinglist"):
-        old_bib = dest.read_bytes() if dest.exists() else None
-        old_topics = topics_path.read_bytes() if topics_path.exists() else None
+        rewrites = prepare_updates(root, updates or {})  # verified before anything is written
         try:
-            entries = [BibEntry(e.key, e.entry_type, e.fields) for e in new if isinstance(e, NewEntry)]
-            if entries:
-                append_entries(dest, entries, header=f"Entries added by `readinglist import syllabus` for {course['id']}.")
-                report.written.append(str(dest.relative_to(root)))
-            with TopicsEditor(topics_path) as ed:
-                ed.add_course(course)
-            report.written.append("topics.yaml")
-            Project(root).load()
+            with restored_on_error([*rewrites, dest, topics_path]):
+                write_updates(rewrites)
+                report.written.extend(str(p.relative_to(root)) for p in rewrites)
+                entries = [BibEntry(e.key, e.entry_type, e.fields) for e in new if isinstance(e, NewEntry)]
+                if entries:
+                    append_entries(dest, entries,
+                                   header=f"Entries added by `readinglist import syllabus` for {course['id']}.")
+                    if dest not in rewrites:
+                        report.written.append(str(dest.relative_to(root)))
+                with TopicsEditor(topics_path) as ed:
+                    ed.add_course(course)
+                report.written.append("topics.yaml")
+                Project(root).load()
         except BaseException:
-            if old_bib is None:
-                dest.unlink(missing_ok=True)
-            else:
-                atomic_write(dest, old_bib)
-            if old_topics is not None:
-                atomic_write(topics_path, old_topics)
             report.written.clear()
             raise
