@@ -5,7 +5,7 @@ biblatex library; MANIFEST.tsv gives the entry counts), each measurement runs in
 and prints wall time and peak RSS (resource.getrusage maxrss): the bare `bibtexparser.parse_string`
 of the same files, then the full import (decode, parse, checks, macros, crossref, normalize, dedup,
 keys, safe write with re-parse verification) into an empty temporary project, with the default
-number of worker processes (a pool of one per core above 1 MiB of input) and, with --serial, also
+number of worker processes (a pool of one per core above 256 KiB of input in two or more files) and, with --serial, also
 forced into one process (READINGLIST_IMPORT_WORKERS=1). "MiB" is the parent's peak; "+workers" the
 largest worker's peak (each of the workers peaks at about that: the total is parent + n x that).
 The ratio is import time / bare parse time; "cpu" is the CPU seconds of the process and its workers
@@ -65,14 +65,27 @@ def pick(data: Path, size: int | None) -> list[str]:
     return files
 
 
-def run(mode: str, files: list[str], out: Path, workers: str = "") -> dict[str, float]:
-    root = out / f"{mode}{workers}"
+def child_env(workers: str = "") -> dict[str, str]:
+    # bytecode caches on, as in an installed package (pip compiles site-packages; an editable
+    # install under PYTHONDONTWRITEBYTECODE would recompile readinglist in every run)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["READINGLIST_IMPORT_WORKERS"] = workers
+    return env
+
+
+def run(mode: str, files: list[str], out: Path, workers: str = "", i: int = 0) -> dict[str, float]:
+    """One run in a fresh process, into a fresh project."""
+    root = out / f"{mode}{workers}-{i}"
     (root / "bib").mkdir(parents=True)
     (root / "topics.yaml").write_text("version: 1\ncourses: []\nareas: []\n")
-    env = {**os.environ, "READINGLIST_IMPORT_WORKERS": workers}
     p = subprocess.run([sys.executable, "-c", CHILD, mode, json.dumps(files), str(root)],
-                       capture_output=True, text=True, check=True, env=env)
-    return json.loads(p.stdout.strip().splitlines()[-1])
+                       capture_output=True, text=True, check=True, env=child_env(workers))
+    return dict(json.loads(p.stdout.strip().splitlines()[-1]))
+
+
+def median(results: list[dict[str, float]]) -> dict[str, float]:
+    """The run with the median wall time (its memory and CPU figures with it)."""
+    return sorted(results, key=lambda r: r["seconds"])[len(results) // 2]
 
 
 def main() -> None:
@@ -81,28 +94,37 @@ def main() -> None:
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "bib" / "large"))
     ap.add_argument("--serial", action="store_true", help="also time the import forced into one process")
     ap.add_argument("--check", action="store_true", help="with --serial: the two written files must be identical")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown (default 3)")
     args = ap.parse_args()
     data = Path(args.data)
     if not (data / "MANIFEST.tsv").exists():
         sys.exit(f"no large data set at {data} (MANIFEST.tsv missing); pass --data DIR")
+    subprocess.run([sys.executable, "-c", "import bibtexparser, readinglist.importers.bibtex, readinglist.bibwrite, "
+                    "readinglist.normalize.keys, readinglist.project, readinglist.yamledit"], check=True, env=child_env())
+    print(f"median of {args.repeat} runs each; the ratio is of the medians")
     print(f"{'size':>6} {'files':>5} {'parse s':>8} {'cpu':>5} {'parse MiB':>9} {'import s':>9} {'cpu':>5} {'MiB':>6} "
           f"{'+workers':>8} {'ratio':>6}" + (f" {'serial s':>9} {'MiB':>6} {'ratio':>6}" if args.serial else "") + "  report")
     for s in args.sizes.split(","):
         size = None if s == "all" else int(s)
         files = pick(data, size)
         with tempfile.TemporaryDirectory() as tmp:
-            bare = run("parse", files, Path(tmp))
-            imp = run("import", files, Path(tmp))
+            runs: dict[str, list[dict[str, float]]] = {"parse": [], "import": [], "serial": []}
+            for i in range(args.repeat):  # interleaved, so a slow spell of the machine hits both alike
+                runs["parse"].append(run("parse", files, Path(tmp), i=i))
+                runs["import"].append(run("import", files, Path(tmp), i=i))
+                if args.serial:
+                    runs["serial"].append(run("import", files, Path(tmp), "1", i=i))
+            bare, imp = median(runs["parse"]), median(runs["import"])
             counts = {k: imp[k] for k in ("added", "merged", "skipped", "failed")}
             line = (f"{s:>6} {len(files):>5} {bare['seconds']:>8} {bare['cpu_s']:>5} {bare['peak_rss_mib']:>9} "
                     f"{imp['seconds']:>9} {imp['cpu_s']:>5} {imp['peak_rss_mib']:>6} {imp['worker_rss_mib']:>8} "
                     f"{imp['seconds'] / bare['seconds']:>6.2f}")
             if args.serial:
-                ser = run("import", files, Path(tmp), "1")
+                ser = median(runs["serial"])
                 line += f" {ser['seconds']:>9} {ser['peak_rss_mib']:>6} {ser['seconds'] / bare['seconds']:>6.2f}"
                 if args.check:
-                    same = filecmp.cmp(Path(tmp) / "import" / "bib" / "imported.bib",
-                                       Path(tmp) / "import1" / "bib" / "imported.bib", shallow=False)
+                    same = filecmp.cmp(Path(tmp) / "import-0" / "bib" / "imported.bib",
+                                       Path(tmp) / "import1-0" / "bib" / "imported.bib", shallow=False)
                     counts["identical"] = same
             print(f"{line}  entries={bare['entries']} {counts}", flush=True)
 

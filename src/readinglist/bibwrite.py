@@ -364,39 +364,30 @@ def _expected(part: list[BibEntry], made: list[tuple[str, list[tuple[str, str]]]
 
 
 def append_entries(path: Path, entries: list[BibEntry], header: str | None = None, verify: bool = True,
-                   map_chunks: Callable[..., Iterable[tuple[str, str | None] | None]] | None = None,
+                   map_chunks: Callable[..., Iterable[tuple[bytes, tuple[str, str | None] | None]]] | None = None,
                    *, text: bool = True) -> str:
     """Append `entries` to the .bib file at `path` (created if missing), atomically; returns the new text.
 
     The new entries are checked before anything is written (`verify`): the values that could be
     misread are re-parsed and compared, the rest are inert by construction (argument above).
-    They are checked in chunks of `VERIFY_CHUNK` (bounded memory for the re-parse); `map_chunks`
-    (e.g. a process pool's ``map``) may re-parse the chunks' risky values elsewhere: only those
-    strings travel, and the outcome does not depend on where they are parsed.
-    With ``text=False`` the new file's text is not returned (``""``) and never held as one string:
-    chunks go to UTF-8 bytes as they are made (a str holding one emoji takes 4 bytes a character).
+    They are formatted and checked in chunks (`format_chunk`; bounded memory for the re-parse);
+    `map_chunks` (e.g. a process pool's ``map``) may do the chunks elsewhere: the entries go out,
+    UTF-8 bytes and the re-parse outcome come back, and the file does not depend on where.
+    With ``text=False`` the new file's text is not returned (``""``) and never held as one string
+    (a str holding one emoji takes 4 bytes a character).
     """
     from .project import atomic_write
 
+    size = VERIFY_CHUNK if map_chunks is None else POOL_CHUNK
+    parts = [entries[i:i + size] for i in range(0, len(entries), size)]
     chunks: list[bytes] = []
-    probes: list[list[str]] = []
-    for i in range(0, len(entries), VERIFY_CHUNK):
-        part = entries[i:i + VERIFY_CHUNK]
-        made = [_entry_parts(e.key, e.entry_type, e.fields) for e in part]
-        chunk = "\n".join(t for t, _, _ in made)
-        if verify:  # `_check_tokens`, with the risky tokens known from `_token`
-            if len({e.key.lower() for e in part}) != len(part):
-                raise ReadingListError("internal error: written BibTeX would hold a citation key twice")
-            if entry_heads(chunk) != len(part):
-                raise ReadingListError("internal error: written BibTeX has a value that starts an entry")
-            probes.append(list(dict.fromkeys(tok for _, _, risky in made for tok in risky)))
-        chunks.append(chunk.encode("utf-8"))
-        del made, chunk
-    for n, problem in enumerate((map_chunks or map)(_reparse_tokens, probes)):
-        if problem is not None:
-            part = entries[n * VERIFY_CHUNK:(n + 1) * VERIFY_CHUNK]
-            redo = [_entry(e.key, e.entry_type, e.fields) for e in part]
-            _raise_probe_problem(problem, probes[n], _expected(part, redo))
+    for part, (chunk, problem) in zip(parts, (map_chunks or map)(format_chunk, parts, [verify] * len(parts)),
+                                      strict=True):
+        if problem is not None:  # locate it here (rare): the chunk's risky tokens again
+            made = [_entry_parts(e.key, e.entry_type, e.fields) for e in part]
+            tokens = list(dict.fromkeys(tok for _, _, risky in made for tok in risky))
+            _raise_probe_problem(problem, tokens, _expected(part, [(t, w) for t, w, _ in made]))
+        chunks.append(chunk)
     old = path.read_text(encoding="utf-8-sig") if path.exists() else ""
     if not old and header:
         old = "".join(f"% {line}\n" for line in header.splitlines()) + "\n"
@@ -405,3 +396,22 @@ def append_entries(path: Path, entries: list[BibEntry], header: str | None = Non
     del chunks
     atomic_write(path, data)
     return data.decode("utf-8") if text else ""
+
+
+POOL_CHUNK = 500
+"""Entries per chunk when a pool formats them: enough chunks to keep every worker busy."""
+
+
+def format_chunk(part: list[BibEntry], verify: bool = True) -> tuple[bytes, tuple[str, str | None] | None]:
+    """`part` in the normalized layout as UTF-8, and (with `verify`) `_reparse_tokens` of its
+    distinct risky values, after the cheap checks (distinct keys, one ``@`` line per entry)."""
+    made = [_entry_parts(e.key, e.entry_type, e.fields) for e in part]
+    chunk = "\n".join(t for t, _, _ in made)
+    problem = None
+    if verify:  # `_check_tokens`, with the risky tokens known from `_token`
+        if len({e.key.lower() for e in part}) != len(part):
+            raise ReadingListError("internal error: written BibTeX would hold a citation key twice")
+        if entry_heads(chunk) != len(part):
+            raise ReadingListError("internal error: written BibTeX has a value that starts an entry")
+        problem = _reparse_tokens(list(dict.fromkeys(tok for _, _, risky in made for tok in risky)))
+    return chunk.encode("utf-8"), problem
