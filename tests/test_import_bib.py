@@ -301,3 +301,51 @@ def test_workers_argument_wins_over_the_environment(tmp_path: Path, monkeypatch:
         import_bib(empty_project(tmp_path / "env"), files, keep_going=True)
     report = import_bib(empty_project(tmp_path / "arg"), files, keep_going=True, workers=1)
     assert len(report.added) > 2000
+
+
+def _big_file(path: Path, n: int = 2400) -> Path:
+    """One file over `PIECE_CHARS` (it is read in pieces), with duplicate keys far apart."""
+    parts = [f"@inproceedings{{p{i},\n  author = {{Writer{i % 41}, Ann and Other, B.}},\n"
+             f"  title = {{Piece {{GPU}} Paper Number {i} on Systems}},\n  booktitle = {{Proc. of Conf {i % 9}}},\n"
+             f"  year = {1990 + i % 30},\n  pages = {{{i}--{i + 5}}},\n  note = {{padding {'x' * 60}}}\n}}\n\n"
+             for i in range(n)]
+    parts.insert(2000, "@misc{p3, title = {Repeat of an early key, late in the file}}\n\n")  # exact repeat
+    parts.insert(2300, "@misc{P5, title = {Case-only repeat of an early key}}\n\n")
+    parts.insert(1100, "% a comment line between entries\n@comment{jabref-meta: x;}\n\n")
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def test_a_large_file_is_read_in_pieces_like_a_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readinglist.importers import bibtex as ib
+
+    src = _big_file(tmp_path / "big.bib")
+    assert src.stat().st_size > 2 * ib.PIECE_CHARS
+    text = src.read_text(encoding="utf-8")
+    pieces = ib.split_text(text)
+    assert len(pieces) >= 2 and "".join(p for p, _ in pieces) == text
+    for piece, line in pieces:
+        assert text.count("\n", 0, text.index(piece)) + 1 == line and piece.startswith("@")
+    results = {}
+    for label, workers in (("pieces-1", 1), ("pieces-2", 2)):
+        root = empty_project(tmp_path / label)
+        results[label] = (import_bib(root, [str(src)], keep_going=True, workers=workers).to_dict(),
+                          (root / "bib" / "imported.bib").read_bytes())
+    monkeypatch.setattr(ib, "PIECE_CHARS", 1 << 40)  # the reference: the file parsed whole
+    assert ib.split_text(text) == [(text, 1)]
+    root = empty_project(tmp_path / "whole")
+    whole = (import_bib(root, [str(src)], keep_going=True, workers=1).to_dict(), (root / "bib" / "imported.bib").read_bytes())
+    assert results["pieces-1"] == whole and results["pieces-2"] == whole
+    failed = {f["key"]: f["message"] for f in whole[0]["failed"]}
+    assert "duplicate citation key" in failed["p3"] and "differs only in case" in failed["P5"]
+
+
+def test_split_text_keeps_files_with_string_macros_whole() -> None:
+    from readinglist.importers.bibtex import split_text
+
+    body = "".join(f"@misc{{k{i}, title = {{T {i}}}, publisher = pub}}\n" for i in range(200))
+    assert len(split_text(body, size=500)) > 5
+    assert split_text("@String{pub = {P}}\n" + body, size=500) == [("@String{pub = {P}}\n" + body, 1)]
+    # a cut is only ever made before a line that starts a block; an '@' inside a value is no cut
+    tricky = "@misc{a, note = {x\n  @misc{not a cut}}}\n" * 50
+    assert all(p.startswith("@misc{a,") for p, _ in split_text(tricky, size=100))

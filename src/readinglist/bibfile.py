@@ -50,13 +50,14 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def parse_bib_text(text: str, path: str) -> BibReadResult:
+def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
     """Parse BibTeX text; every problem is reported, never raised.
 
     Values come out as bibtexparser's default middleware gives them (a bare word naming an
     ``@string`` of this file replaced by its value, then one level of braces or quotes removed),
     computed here from the splitter's raw values instead (`unenclose`): the same result for a
     fraction of the cost, and it tells exactly which values were not enclosed (`BibReadResult.bare`).
+    `first_line`: the line number of the text's first line (a piece of a larger file).
     """
     import bibtexparser
     from bibtexparser import model as bm
@@ -64,11 +65,11 @@ def parse_bib_text(text: str, path: str) -> BibReadResult:
     result = BibReadResult()
     lib = bibtexparser.parse_string(text, parse_stack=[])
     for block in lib.failed_blocks:
-        line = (block.start_line or 0) + 1
+        line = (block.start_line or 0) + first_line
         key = getattr(block, "key", None)
         if isinstance(block, bm.DuplicateBlockKeyBlock):
             prev = block.previous_block
-            msg = f"duplicate citation key (first at line {(prev.start_line or 0) + 1}); rename or merge one"
+            msg = f"duplicate citation key (first at line {(prev.start_line or 0) + first_line}); rename or merge one"
         elif isinstance(block, bm.DuplicateFieldKeyBlock):
             msg = f"duplicate field(s) {', '.join(sorted(block.duplicate_keys))}; keep one"
         else:
@@ -85,7 +86,7 @@ def parse_bib_text(text: str, path: str) -> BibReadResult:
     for c in lib.comments:
         raw = getattr(c, "comment", "") or ""
         if isinstance(c, bm.ImplicitComment) and _STRAY_FIELD.search(raw):
-            line = (c.start_line or 0) + 1
+            line = (c.start_line or 0) + first_line
             result.problems.append(SourceFileError(
                 path, line,
                 f"text outside any entry looks like a field ({raw.strip()[:40]!r}): an extra '}}' "
@@ -93,7 +94,7 @@ def parse_bib_text(text: str, path: str) -> BibReadResult:
             ))
     seen: dict[str, Paper] = {}
     for e in lib.entries:
-        line = (e.start_line or 0) + 1
+        line = (e.start_line or 0) + first_line
         fields: dict[str, str] = {}
         bare: list[str] = []
         for f in e.fields:

@@ -218,6 +218,9 @@ def expand_paths(paths: Iterable[str]) -> list[Path]:
 PARALLEL_MIN_BYTES = 1 << 18
 """Inputs smaller than this (about 500 entries) are read in-process: a pool costs more than it saves
 (measured: at 1,000 entries in 4 files two workers already take a fifth off the wall time)."""
+PIECE_CHARS = 1 << 18
+"""Files larger than this are read in pieces of about this size (`split_text`): one large export
+(Zotero, DBLP, Google Scholar) then spreads over the workers like many small files."""
 
 
 @dataclass
@@ -231,24 +234,42 @@ class FileResult:
 
 
 def read_file(path: Path, name: str) -> FileResult:
-    """Decode and parse one file, attach its problems, find the values that need macros, and
-    normalize (and fingerprint) the records no later step can change. Depends on this file only,
-    so files can be read in any process and in any order; `read_records` combines them in order."""
+    """Decode and parse one file (`read_text`). Depends on this file only, so files can be read in
+    any process and in any order; `read_records` combines them in order."""
     out = FileResult()
+    try:
+        text, note = _decoded(path, name)
+    except _Unreadable as exc:
+        out.failed.append(exc.item)
+        return out
+    res = read_text(text, name)
+    if note:
+        res.warnings.insert(0, Item(name, note))
+    return res
+
+
+class _Unreadable(Exception):
+    def __init__(self, item: Item) -> None:
+        self.item = item
+
+
+def _decoded(path: Path, name: str) -> tuple[str, str | None]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        out.failed.append(Item(name, f"cannot read: {exc.strerror}"))
-        return out
+        raise _Unreadable(Item(name, f"cannot read: {exc.strerror}")) from None
     try:
-        text, note = decode_legacy(data, name)
+        return decode_legacy(data, name)
     except SourceFileError as exc:
-        out.failed.append(Item(f"{name}:{exc.line}" if exc.line else name, exc.message))
-        return out
-    del data
-    if note:
-        out.warnings.append(Item(name, note))
-    res = parse_bib_text(text, name)
+        raise _Unreadable(Item(f"{name}:{exc.line}" if exc.line else name, exc.message)) from None
+
+
+def read_text(text: str, name: str, first_line: int = 1) -> FileResult:
+    """Parse BibTeX text (a file, or a piece of one starting at line `first_line`), attach its
+    problems, find the values that need macros, and normalize (and fingerprint) the records no
+    later step can change."""
+    out = FileResult()
+    res = parse_bib_text(text, name, first_line)
     out.strings = list(res.strings.items())
     del text
     no_bare: frozenset[str] = frozenset()
@@ -275,27 +296,117 @@ def read_file(path: Path, name: str) -> FileResult:
     return out
 
 
-def _read_file_job(job: tuple[Path, str]) -> FileResult:
-    return read_file(*job)
+_ENTRY_LINE = re.compile(r"^@[A-Za-z]\w*[ \t]*[{(]", re.M)
+_STRING_BLOCK = re.compile(r"@string", re.I)
+
+
+def split_text(text: str, size: int | None = None) -> list[tuple[str, int]]:
+    """[(piece, its first line number)]: `text` cut before lines starting with ``@type{`` (or ``(``).
+
+    bibtexparser starts a block at such a line whatever it was reading (an unclosed value or
+    comment is aborted there: splitter.py, `_is_at_line_start`), so the pieces parse into the
+    same blocks as the whole, the only difference being the wording of the error for an entry
+    left unclosed at a cut. Duplicate keys across pieces are found by `read_records`. A text
+    holding ``@string`` is not cut: its macros apply to the whole file. `size`: `PIECE_CHARS`."""
+    size = PIECE_CHARS if size is None else size
+    if len(text) <= size or _STRING_BLOCK.search(text):
+        return [(text, 1)]
+    cuts = [0]
+    pos = size
+    while pos < len(text):
+        m = _ENTRY_LINE.search(text, pos)
+        if m is None:
+            break
+        cuts.append(m.start())
+        pos = m.start() + size
+    cuts.append(len(text))
+    pieces = []
+    line = 1
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        pieces.append((text[a:b], line))
+        line += text.count("\n", a, b)
+    return pieces
+
+
+Job = tuple[str, object, str, int]
+"""("file", path, name, 0) | ("text", piece, name, first line) | ("done", FileResult, name, 0)."""
+
+
+def _read_job(job: Job) -> FileResult:
+    kind, what, name, first_line = job
+    if kind == "file":
+        assert isinstance(what, Path)
+        return read_file(what, name)
+    if kind == "text":
+        assert isinstance(what, str)
+        return read_text(what, name, first_line)
+    assert isinstance(what, FileResult)
+    return what
+
+
+def _jobs(paths: list[Path], display: dict[Path, str]) -> list[Job]:
+    """One job per file, or per piece of a large file (decoded here, to be cut)."""
+    jobs: list[Job] = []
+    for path in paths:
+        name = display.get(path, str(path))
+        try:
+            big = path.stat().st_size > PIECE_CHARS
+        except OSError:
+            big = False
+        if not big:
+            jobs.append(("file", path, name, 0))
+            continue
+        try:
+            text, note = _decoded(path, name)
+        except _Unreadable as exc:
+            jobs.append(("done", FileResult(failed=[exc.item]), name, 0))
+            continue
+        if note:
+            jobs.append(("done", FileResult(warnings=[Item(name, note)]), name, 0))
+        jobs.extend(("text", piece, name, line) for piece, line in split_text(text))
+    return jobs
+
+
+def _join_pieces(records: list[BibRecord], failed: list[Item]) -> list[BibRecord]:
+    """The records of one file read in pieces, with the duplicate keys a whole-file parse reports:
+    a repeated key fails the first entry (and the repeat is dropped), as bibtexparser's duplicate
+    block does; a key differing only in case is reported and dropped, as `parse_bib_text` does."""
+    seen: dict[str, BibRecord] = {}
+    out: list[BibRecord] = []
+    for rec in records:
+        first = seen.get(rec.key.lower())
+        if first is None:
+            seen[rec.key.lower()] = rec
+            out.append(rec)
+        elif first.key == rec.key:
+            first.problems.append(f"duplicate citation key (first at line {first.line}); rename or merge one")
+        else:
+            failed.append(Item(f"{rec.file}:{rec.line}",
+                               f"citation key differs only in case from {first.key!r} at line {first.line}; "
+                               "keys are case-insensitive, rename one", rec.key))
+    return out
 
 
 def import_workers(paths: list[Path], workers: int | None = None) -> int:
     """How many processes read the input: `workers` if given, else ``READINGLIST_IMPORT_WORKERS``,
-    else one per core (at most one per file) when the input is over `PARALLEL_MIN_BYTES`."""
+    else one per core when the input is over `PARALLEL_MIN_BYTES`; never more than the pieces
+    it is read in (a file, or a large file's `split_text` pieces)."""
     if workers is None and os.environ.get("READINGLIST_IMPORT_WORKERS", "").strip():
         try:
             workers = int(os.environ["READINGLIST_IMPORT_WORKERS"])
         except ValueError:
             raise ReadingListError("READINGLIST_IMPORT_WORKERS must be a number of processes (1 = no pool)") from None
+    size = pieces = 0
+    for p in paths:
+        try:
+            n = p.stat().st_size
+        except OSError:
+            n = 0
+        size += n
+        pieces += max(1, n // PIECE_CHARS)
     if workers is None:
-        size = 0
-        for p in paths:
-            try:
-                size += p.stat().st_size
-            except OSError:
-                pass
         workers = (os.cpu_count() or 1) if size > PARALLEL_MIN_BYTES else 1
-    return max(1, min(workers, len(paths)))
+    return max(1, min(workers, pieces))
 
 
 def process_pool(workers: int) -> Executor | None:
@@ -319,24 +430,37 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
     ``@string`` macros of all files apply to all files (a later definition wins), so values that
     use macros are resolved here, after every file is read; so is crossref/xdata inheritance.
     """
-    jobs = [(path, (display or {}).get(path, str(path))) for path in paths]
+    jobs = _jobs(paths, display or {})
     own = pool is None
     if pool is None:
         pool = process_pool(import_workers(paths, workers))
     results: Iterable[FileResult]
     if pool is not None:
-        results = pool.map(_read_file_job, jobs, chunksize=max(1, min(8, len(jobs) // 8)))
+        results = pool.map(_read_job, jobs, chunksize=max(1, min(8, len(jobs) // 8)))
     else:
-        results = (read_file(*job) for job in jobs)
+        results = (_read_job(job) for job in jobs)
     macros = MacroTable()
     records: list[BibRecord] = []
+    pieces: dict[str, int] = {}  # file read in pieces -> how many records before its first piece
+    for job in jobs:
+        if job[0] == "text" and job[3] > 1:
+            pieces.setdefault(job[2], 0)
     try:
-        for res in results:
+        current = ""
+        for job, res in zip(jobs, results, strict=True):
+            if job[2] != current:
+                if current in pieces:  # a file read in pieces ends: join them
+                    records[pieces[current]:] = _join_pieces(records[pieces[current]:], report.failed)
+                if job[2] in pieces:
+                    pieces[job[2]] = len(records)
+                current = job[2]
             report.failed.extend(res.failed)
             report.warnings.extend(res.warnings)
             for s_name, s_value in res.strings:
                 macros.define(s_name, s_value)
             records.extend(res.records)
+        if current in pieces:
+            records[pieces[current]:] = _join_pieces(records[pieces[current]:], report.failed)
     finally:
         if own and pool is not None:
             pool.shutdown(cancel_futures=True)
