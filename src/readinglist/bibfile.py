@@ -106,10 +106,14 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
             value = f.value if isinstance(f.value, str) else str(f.value)
             if macros and not _delimited(value):
                 value = macros.get(value.lower(), value)
-            value, enclosed = unenclose(value)
-            if not enclosed and not value.isdigit():
-                bare.append(name)
-            if _SWALLOWED.search(value):
+            if value[:1] == "{" and value[-1:] == "}" and "{" not in value[1:-1] and "}" not in value[1:-1] \
+                    and value[-2:-1] != "\\" and value == value.strip():
+                value = value[1:-1]  # `unenclose`'s common case, inline
+            else:
+                value, enclosed = unenclose(value)
+                if not enclosed and not value.isdigit():
+                    bare.append(name)
+            if "\n" in value and _SWALLOWED.search(value):
                 result.problems.append(SourceFileError(
                     path, line,
                     f"field {name!r} swallowed the next field (a missing comma?): {value[:50]!r}", e.key))

@@ -98,7 +98,10 @@ def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
         k = key.strip().lower()
         if k in out and key != k:
             continue  # "title" already seen beats "Title"
-        v = strip_control_chars(str(value)).strip()
+        v = str(value)
+        if not v.isprintable():  # (a C scan; control characters are never printable)
+            v = strip_control_chars(v)
+        v = v.strip()
         if v:
             out[k] = v
     # biblatex -> BibTeX
