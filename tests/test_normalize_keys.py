@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readinglist.normalize import Name, make_key, unique_key
 from readinglist.normalize.keys import KeySet
@@ -97,3 +99,31 @@ def test_make_key_parses_only_the_first_author() -> None:
     parse_name.cache_clear()
     assert make_key("others and Doe, Jane and Roe, Rick and Poe, Pat", 2020, "A Study") == "doe2020study"
     assert parse_name.cache_info().misses == 2  # "others", "Doe, Jane"
+
+
+def _general_first_author_key(authors: str) -> str:
+    from readinglist.normalize.names import Name, name_key, parse_name, split_names
+
+    first = next((n for n in map(parse_name, split_names(authors)) if n != Name() and not n.is_others), None)
+    return name_key(first) if first is not None else ""
+
+
+@pytest.mark.parametrize("authors", [
+    "Smith AND Doe, Jane", "Smith and\tDoe, J", "van der Berg, Jan and X, Y", "Müller, Jürgen", "Smith,  John",
+    "O'Neil, Cathy", "given=Fred, family=Flummox", "others and Smith, J.", "{Google Brain}, Team", "Smith, Jr, John",
+    "Sch{\\\"o}lkopf, Bernhard", "de la Fuente, Ana and B, C", "Plato", "Zhang, San and others",
+])
+def test_first_author_key_fast_path_equals_the_parser(authors: str) -> None:
+    from readinglist.normalize.keys import _first_author_key
+
+    assert _first_author_key(authors) == _general_first_author_key(authors)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="abAB éç-'.=$~{}\\\t", min_size=1, max_size=8),
+                          st.text(alphabet="abAB .,", min_size=0, max_size=6)), min_size=1, max_size=3))
+def test_first_author_key_fast_path_property(names: list[tuple[str, str]]) -> None:
+    from readinglist.normalize.keys import _first_author_key
+
+    authors = " and ".join(f"{last}, {first}" if first else last for last, first in names)
+    assert _first_author_key(authors) == _general_first_author_key(authors)

@@ -18,6 +18,7 @@ KEY_STOPWORDS = frozenset(
 
 _APOSTROPHE_RE = re.compile(r"['\u2019]")
 _NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_NOT_AZ = re.compile(r"[^a-z]")
 
 
 def first_title_word(title: str) -> str:
@@ -48,10 +49,18 @@ def make_key(authors: list[Name] | str, year: int | str | None, title: str) -> s
     return f"{last or 'anon'}{y if y is not None else 'nd'}{first_title_word(title)}"
 
 
+_PLAIN_FIRST = re.compile(r"(?!.*\s(?i:and)\s)([^\\{}$~,=\s][^\\{}$~,=]*), [^\\{}$~,=]+", re.S)
+"""A first name of a normalized list that needs no parsing: ``Last, First`` with no LaTeX, no braces,
+no Jr part, no biblatex ``family=`` form and no other spelling of `` and ``. Its key is the letters of ``Last`` (von parts included, as `name_key` has them)."""
+
+
 @lru_cache(maxsize=1 << 10)
 def _first_author_key(authors: str) -> str:
     """`name_key` of the first author of a name list (only the first is parsed; cached, small: the
     same normalized list is keyed once by the worker and again after a merge)."""
+    m = _PLAIN_FIRST.fullmatch(authors.split(" and ", 1)[0])
+    if m is not None:
+        return _NOT_AZ.sub("", ascii_fold(m.group(1)).lower())
     first = next((n for n in map(parse_name, split_names(authors)) if n != Name() and not n.is_others), None)
     return name_key(first) if first is not None else ""
 
