@@ -29,6 +29,13 @@ from readinglist.normalize import (
         pytest.param("xi−xv", "xi--xv", id="roman_minus_sign"),
         pytest.param("0- -", "0--", id="spaced_dash_run"),
         pytest.param("0-‐", "0--", id="mixed_dash_characters"),
+        pytest.param("1422{\\textendash}1442", "1422--1442", id="acl_anthology_textendash"),
+        pytest.param("12\\textendash 34", "12--34", id="textendash_macro"),
+        pytest.param("12\\textendash{}34", "12--34", id="textendash_empty_group"),
+        pytest.param("12{--}34", "12--34", id="braced_dashes"),
+        pytest.param("12\\,--\\,34", "12--34", id="thin_spaces"),
+        pytest.param("1{\\textemdash}5, 7", "1--5, 7", id="emdash_list"),
+        pytest.param("\\textendashx", "\\textendashx", id="longer_macro_kept"),
     ],
 )
 def test_normalize_pages(raw: str, expected: str) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from .errors import ReadingListError
 
 __all__ = ["FIELD_ORDER", "RISKY_RE", "BibEntry", "append_entries", "entry_heads", "format_entries", "format_entry",
-           "reparse_problem", "risky_part", "safe_raw_value", "safe_value", "verify_text"]
+           "needs_reparse", "reparse_problem", "risky_part", "safe_raw_value", "safe_value", "verify_text"]
 
 FIELD_ORDER: tuple[str, ...] = (
     "author", "editor", "title", "booktitle", "journal", "year", "month", "volume", "number", "pages",
@@ -169,10 +169,10 @@ _GOOD_FIELDS: set[str] = set()
 
 @lru_cache(maxsize=1 << 15)
 def _token(value: str) -> tuple[str, bool]:
-    """(``{safe value}`` or ``""`` for a value that is empty once safe, whether `risky_part` keeps
-    it); cached: venues, publishers, addresses, months and years recur in nearly every entry."""
+    """(``{safe value}`` or ``""`` for a value that is empty once safe, whether it must be
+    re-parsed (`needs_reparse`)); cached: venues, publishers, addresses, months and years recur in nearly every entry."""
     v = safe_value(value)
-    return ("{" + v + "}", bool(RISKY_RE.search(v))) if v else ("", False)
+    return ("{" + v + "}", needs_reparse(v)) if v else ("", False)
 
 
 def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]]]:
@@ -182,8 +182,7 @@ def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, l
 
 
 def _entry_parts(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]], list[str]]:
-    """`_entry` and the written values `risky_part` keeps (a braced token is risky iff its inside
-    holds a `RISKY_RE` character)."""
+    """`_entry` and the written values that must be re-parsed (`needs_reparse` of their inside)."""
     if not KEY_RE.match(key):
         raise ReadingListError(f"citation key {key!r} is not safe to write; keys use letters, digits and _:.+/-")
     etype = entry_type.lower()
@@ -251,10 +250,32 @@ def format_entries(entries: Iterable[BibEntry]) -> str:
 # 4. Keys, entry types and field names are checked against patterns holding no mark, and the
 #    number of lines starting with ``@`` (the only place a block can start) must equal the
 #    number of entries, so no value opens an entry of its own.
+# 5. Braces alone do not make a value risky either: in a v with no backslash and no newline
+#    whose braces pair up (the depth never drops below 0 and ends at 0), every brace is a mark,
+#    the depth inside ``{v}`` stays >= 1 until v's own closing brace (so ``"`` ``,`` ``=`` are
+#    ignored), and an ``@`` cannot abort, as it is never at a line start (point 3): ``{v}`` is
+#    read back exactly. So only values with a backslash, a newline or unpaired braces
+#    (`needs_reparse`) are re-parsed (`safe_value` pairs braces and drops newlines, so for
+#    written values that means: a backslash).
 # Hence: the full text re-parses as intended iff the risky values re-parse as intended.
 
 RISKY_RE = re.compile(r"[{}\\@]")
 """Characters that can change how bibtexparser splits a braced value (see the argument above)."""
+
+
+def needs_reparse(v: str) -> bool:
+    """Whether ``{v}`` could be read back as anything else (points 2 and 5 above): v holds a
+    backslash or a newline, or braces that do not pair up."""
+    if "\\" in v or "\n" in v:
+        return True
+    if "{" not in v and "}" not in v:
+        return False
+    depth = 0
+    for m in _BRACE.finditer(v):
+        depth += 1 if m.group() == "{" else -1
+        if depth < 0:
+            return True
+    return depth != 0
 
 Expected = list[tuple[str, str, list[tuple[str, str]]]]
 """[(entry type, key, [(field name, value exactly as written: ``{...}`` or a bare word)])]."""

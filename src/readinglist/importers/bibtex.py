@@ -417,6 +417,11 @@ def process_pool(workers: int) -> Executor | None:
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:  # what every worker needs, imported once here rather than in each worker
+        import bibtexparser  # noqa: F401
+
+        from .. import bibwrite  # noqa: F401
+        from ..normalize import keys  # noqa: F401
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
 

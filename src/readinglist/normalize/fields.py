@@ -28,17 +28,23 @@ _MONTH_NAMES = {
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _RANGE_RE = re.compile(rf"(?:\s*[-{_DASHES}])+\s*")
 _WORD_RE = re.compile(r"\w")
+# LaTeX spellings of a dash and of the thin spaces around one, as exporters write page ranges:
+# ``1422{\textendash}1442`` (ACL Anthology), ``12\textendash 34``, ``12{--}34``, ``12\,--\,34``
+_LATEX_DASH_RE = re.compile(r"\{\\text(?:en|em)dash\}|\\text(?:en|em)dash(?:\{\}|\s+|(?![A-Za-z]))|\{(-+)\}|\\[,;:!]")
 _MONTH_NUM_RE = re.compile(r"[0-9]{1,2}")
 _YEAR_RE = re.compile(r"(?<![0-9])([12][0-9]{3})(?![0-9])")
 _DATE_MONTH_RE = re.compile(r"\s*[0-9]{4}-([0-9]{1,2})(?![0-9])")
 
 
 def normalize_pages(s: str) -> str:
-    """Page ranges with ``--``: ``12-34``, ``12–34``, ``12 -- 34`` -> ``12--34``.
+    """Page ranges with ``--``: ``12-34``, ``12–34``, ``12 -- 34``, ``12{\\textendash}34`` -> ``12--34``.
 
     Lists keep their commas (``1-5, 7-9`` -> ``1--5, 7--9``); single pages are unchanged.
     """
-    parts = [p.strip() for p in strip_control_chars(s).split(",")]
+    s = strip_control_chars(s)
+    if "\\" in s or "{" in s:
+        s = _LATEX_DASH_RE.sub(lambda m: m.group(1) or ("-" if m.group().startswith(("{", "\\text")) else " "), s)
+    parts = [p.strip() for p in s.split(",")]
     out = []
     for p in parts:
         p = " ".join(p.split())
