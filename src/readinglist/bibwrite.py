@@ -27,7 +27,7 @@ from pathlib import Path
 from .errors import ReadingListError
 
 __all__ = ["FIELD_ORDER", "RISKY_RE", "BibEntry", "append_entries", "entry_heads", "format_entries", "format_entry",
-           "needs_reparse", "reparse_problem", "risky_part", "safe_raw_value", "safe_value", "verify_text"]
+           "entry_body", "needs_reparse", "reparse_problem", "risky_part", "safe_raw_value", "safe_value", "verify_text"]
 
 FIELD_ORDER: tuple[str, ...] = (
     "author", "editor", "title", "booktitle", "journal", "year", "month", "volume", "number", "pages",
@@ -54,6 +54,12 @@ class BibEntry:
     key: str
     entry_type: str
     fields: Mapping[str, str]
+    body: Body | None = None
+    """The field lines made ahead (`entry_body`) for these fields without ``ids``, or None."""
+
+
+Body = tuple[str, str, int]
+"""(the field lines before ``ids``, those after it, how many fields they hold): `entry_body`."""
 
 
 _ESCAPES = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
@@ -216,6 +222,38 @@ def _entry_parts(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[
 
 def _first_two(item: tuple[int, str, str]) -> tuple[int, str]:
     return item[0], item[1]
+
+
+_IDS_ORDER = _ORDER["ids"]
+
+
+def entry_body(fields: Mapping[str, str]) -> tuple[Body, list[str]] | None:
+    """The field lines of an entry with `fields` (lowercase names, no ``ids``), split where an ``ids``
+    line goes, as `_entry_parts` writes them, and the tokens among them that must be re-parsed.
+
+    Made while reading (in a pool worker), so that writing only has to add the key line and the
+    ``ids`` that keys and merges decide later (`format_chunk`). None when `fields` holds ``ids``
+    or a name that is not a plain lowercase field name: those entries are formatted whole.
+    """
+    if "ids" in fields:
+        return None
+    last = len(_ORDER)
+    named = sorted([(_ORDER.get(n, last), n, v) for n, v in fields.items()], key=_first_two)
+    before: list[str] = []
+    after: list[str] = []
+    risky: list[str] = []
+    for order, name, value in named:
+        if name not in _GOOD_FIELDS:
+            if not FIELD_RE.match(name):
+                return None
+            _GOOD_FIELDS.add(name)
+        token, bad = _token(value) if isinstance(value, str) else _token(safe_value(value))
+        if not token:
+            continue
+        (before if order < _IDS_ORDER else after).append(f"  {name} = {token},")
+        if bad:
+            risky.append(token)
+    return ("".join(line + "\n" for line in before), "".join(line + "\n" for line in after), len(fields)), risky
 
 
 
@@ -401,9 +439,13 @@ def append_entries(path: Path, entries: list[BibEntry], header: str | None = Non
 
     size = VERIFY_CHUNK if map_chunks is None else POOL_CHUNK
     parts = [entries[i:i + size] for i in range(0, len(entries), size)]
+    # chunks of entries whose lines were all made ahead are only put together: done here
+    ahead = [all(e.body is not None for e in part) for part in parts]
+    remote = iter((map_chunks or map)(format_chunk, [p for p, a in zip(parts, ahead, strict=True) if not a],
+                                      [verify] * (len(parts) - sum(ahead))))
+    results = (format_chunk(part, verify) if a else next(remote) for part, a in zip(parts, ahead, strict=True))
     chunks: list[bytes] = []
-    for part, (chunk, problem) in zip(parts, (map_chunks or map)(format_chunk, parts, [verify] * len(parts)),
-                                      strict=True):
+    for part, (chunk, problem) in zip(parts, results, strict=True):
         if problem is not None:  # locate it here (rare): the chunk's risky tokens again
             made = [_entry_parts(e.key, e.entry_type, e.fields) for e in part]
             tokens = list(dict.fromkeys(tok for _, _, risky in made for tok in risky))
@@ -419,6 +461,27 @@ def append_entries(path: Path, entries: list[BibEntry], header: str | None = Non
     return data.decode("utf-8") if text else ""
 
 
+def _body_fits(e: BibEntry) -> bool:
+    """`e.body` was made for `e.fields` (plus, now, any ``ids``): the same number of fields (merges
+    only add fields; `importers.bibtex.plan_entry` drops the body when one does)."""
+    assert e.body is not None
+    return e.body[2] == len(e.fields) - ("ids" in e.fields)
+
+
+def _with_body(e: BibEntry) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """`_entry_parts` of an entry whose field lines were made ahead (their tokens checked then)."""
+    assert e.body is not None
+    if not KEY_RE.match(e.key):
+        raise ReadingListError(f"citation key {e.key!r} is not safe to write; keys use letters, digits and _:.+/-")
+    etype = e.entry_type.lower()
+    if not TYPE_RE.match(etype):
+        raise ReadingListError(f"entry type {e.entry_type!r} is not a BibTeX type")
+    ids = e.fields.get("ids")
+    token, bad = _token(ids) if ids else ("", False)
+    text = f"@{etype}{{{e.key},\n{e.body[0]}" + (f"  ids = {token},\n" if token else "") + f"{e.body[1]}}}\n"
+    return text, [], [token] if bad else []
+
+
 POOL_CHUNK = 500
 """Entries per chunk when a pool formats them: enough chunks to keep every worker busy."""
 
@@ -426,7 +489,8 @@ POOL_CHUNK = 500
 def format_chunk(part: list[BibEntry], verify: bool = True) -> tuple[bytes, tuple[str, str | None] | None]:
     """`part` in the normalized layout as UTF-8, and (with `verify`) `_reparse_tokens` of its
     distinct risky values, after the cheap checks (distinct keys, one ``@`` line per entry)."""
-    made = [_entry_parts(e.key, e.entry_type, e.fields) for e in part]
+    made = [_entry_parts(e.key, e.entry_type, e.fields) if e.body is None or not _body_fits(e) else _with_body(e)
+            for e in part]
     chunk = "\n".join(t for t, _, _ in made)
     problem = None
     if verify:  # `_check_tokens`, with the risky tokens known from `_token`

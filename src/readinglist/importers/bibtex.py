@@ -29,6 +29,8 @@ from .report import ImportReport, Item
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from ..bibwrite import Body
+
 __all__ = ["BibRecord", "ImportPlan", "decode_legacy", "expand_paths", "import_bib", "plan_entries",
            "read_records", "tokenize_expr"]
 
@@ -185,6 +187,7 @@ class BibRecord:
     problems: list[str] = field(default_factory=list)
     pending: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # macro uses to expand
     normalized: Normalized | None = None  # set when no later step can change the fields
+    body: Body | None = None  # the normalized fields' lines, made and checked ahead (`bibwrite.entry_body`)
 
     @property
     def source(self) -> str:
@@ -287,11 +290,22 @@ def read_text(text: str, name: str, first_line: int = 1) -> FileResult:
         else:
             out.failed.append(Item(f"{prob.path}:{prob.line}" if prob.line else prob.path, prob.message, prob.key))
     del res
+    from ..bibwrite import _reparse_tokens, entry_body
+
+    risky: dict[str, None] = {}
     for rec in file_records:
         if rec.bare:
             rec.pending = _macro_uses(rec)
         if not rec.pending and not rec.problems and "crossref" not in rec.fields and "xdata" not in rec.fields:
             rec.normalized = _normalized(rec)  # nothing later changes this record's fields
+            if rec.normalized is not None and rec.normalized[2] is not None:  # it will be planned
+                made = entry_body(rec.normalized[1])
+                if made is not None:
+                    rec.body = made[0]
+                    risky.update(dict.fromkeys(made[1]))
+    if risky and _reparse_tokens(list(risky)) is not None:
+        for rec in file_records:  # the writer formats them again, and reports what is wrong
+            rec.body = None
     out.records = file_records
     return out
 
@@ -565,6 +579,7 @@ class NewEntry:
     source: str
     aliases: list[str] = field(default_factory=list)
     key_base: KeyBase | None = None  # computed ahead (by a worker); used if the fields still match
+    body: Body | None = None  # field lines made ahead (by a worker); dropped when a merge adds a field
 
 
 @dataclass
@@ -675,7 +690,7 @@ def _origin(source: str) -> str:
 
 def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source: str, report: ImportReport,
                orig_key: str | None = None, extra_urls: tuple[str, ...] = (), fp: Fingerprint | None = None,
-               key_base: KeyBase | None = None) -> str:
+               key_base: KeyBase | None = None, body: Body | None = None) -> str:
     """Add one normalized record to the plan (or merge it); returns the key it ends up under.
 
     A new entry gets a provisional key (``#N``) until `finalize_keys`, so that its key is made
@@ -689,9 +704,12 @@ def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source
         key, reason = hit
         target = plan.by_key.get(key)
         if target is not None:  # a new entry of this batch: it gains what it lacked
+            had = len(target.fields)
             for k, v in fields.items():
                 if k != "ids":
                     target.fields.setdefault(k, v)
+            if len(target.fields) != had:
+                target.body = None  # its lines were made for fewer fields
             if orig_key:
                 target.aliases.append(orig_key)
             plan.index.add(key, fingerprint(target.fields, extra_urls))
@@ -704,7 +722,7 @@ def plan_entry(plan: ImportPlan, entry_type: str, fields: dict[str, str], source
                                   reason=reason, added=added if key in plan.existing else None))
         return key
     key = f"#{len(plan.new)}"
-    entry = NewEntry(key, entry_type, fields, source, [orig_key] if orig_key else [], key_base)
+    entry = NewEntry(key, entry_type, fields, source, [orig_key] if orig_key else [], key_base, body)
     plan.new.append(entry)
     plan.by_key[key] = entry
     plan.index.add(key, fp)
@@ -800,11 +818,11 @@ def plan_entries(records: list[BibRecord], plan: ImportPlan, report: ImportRepor
                                        rec.key))
             continue
         etype, fields, fp, key_base = rec.normalized or _normalized(rec) or ("", {}, None, None)
-        rec.normalized = None
+        body, rec.normalized, rec.body = rec.body, None, None
         if not fields.get("title"):
             report.skipped.append(Item(rec.source, "entry has no title; not imported (nothing identifies the paper)", rec.key))
             continue
-        plan_entry(plan, etype, fields, rec.source, report, orig_key=rec.key, fp=fp, key_base=key_base)
+        plan_entry(plan, etype, fields, rec.source, report, orig_key=rec.key, fp=fp, key_base=key_base, body=body)
 
 
 # ------------------------------------------------------------------------------------ import
@@ -882,7 +900,7 @@ def _import_bib(root: Path, files: list[Path], report: ImportReport, target: str
             with restored_on_error([*rewrites, dest] if rewrites and plan.new else list(rewrites)):
                 write_updates(rewrites)
                 if plan.new:
-                    append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields) for e in plan.new],
+                    append_entries(dest, [BibEntry(e.key, e.entry_type, e.fields, e.body) for e in plan.new],
                                    header="Entries added by `readinglist import bib` (normalized; original keys in `ids`).",
                                    map_chunks=pool.map if pool is not None else None, text=False)
     finally:
