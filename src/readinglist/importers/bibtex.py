@@ -221,6 +221,10 @@ def expand_paths(paths: Iterable[str]) -> list[Path]:
 PARALLEL_MIN_BYTES = 1 << 18
 """Inputs smaller than this (about 500 entries) are read in-process: a pool costs more than it saves
 (measured: at 1,000 entries in 4 files two workers already take a fifth off the wall time)."""
+MAX_DEFAULT_WORKERS = 4
+"""The default pool's size is one per core up to this: each worker adds up to about 90 MiB of its own
+(private memory, measured on the 66k-entry set: parent ~550-590 MiB + 4 workers stays under 1 GiB);
+more must be asked for (READINGLIST_IMPORT_WORKERS)."""
 PIECE_CHARS = 1 << 18
 """Files larger than this are read in pieces of about this size (`split_text`): one large export
 (Zotero, DBLP, Google Scholar) then spreads over the workers like many small files."""
@@ -403,7 +407,7 @@ def _join_pieces(records: list[BibRecord], failed: list[Item]) -> list[BibRecord
 
 def import_workers(paths: list[Path], workers: int | None = None) -> int:
     """How many processes read the input: `workers` if given, else ``READINGLIST_IMPORT_WORKERS``,
-    else one per core when the input is over `PARALLEL_MIN_BYTES`; never more than the pieces
+    else one per core (at most `MAX_DEFAULT_WORKERS`) when the input is over `PARALLEL_MIN_BYTES`; never more than the pieces
     it is read in (a file, or a large file's `split_text` pieces)."""
     if workers is None and os.environ.get("READINGLIST_IMPORT_WORKERS", "").strip():
         try:
@@ -419,7 +423,7 @@ def import_workers(paths: list[Path], workers: int | None = None) -> int:
         size += n
         pieces += max(1, n // PIECE_CHARS)
     if workers is None:
-        workers = (os.cpu_count() or 1) if size > PARALLEL_MIN_BYTES else 1
+        workers = min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS) if size > PARALLEL_MIN_BYTES else 1
     return max(1, min(workers, pieces))
 
 
