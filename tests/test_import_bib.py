@@ -338,6 +338,8 @@ def test_a_large_file_is_read_in_pieces_like_a_whole(tmp_path: Path, monkeypatch
     assert results["pieces-1"] == whole and results["pieces-2"] == whole
     failed = {f["key"]: f["message"] for f in whole[0]["failed"]}
     assert "duplicate citation key" in failed["p3"] and "differs only in case" in failed["P5"]
+    first, again = (text.count("\n", 0, text.index(k)) + 1 for k in ("{p3,", "{p3, title"))
+    assert f"(at lines {first} and {again})" in failed["p3"]  # both places, wherever it is reported
 
 
 def test_split_text_keeps_files_with_string_macros_whole() -> None:

@@ -69,7 +69,8 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
         key = getattr(block, "key", None)
         if isinstance(block, bm.DuplicateBlockKeyBlock):
             prev = block.previous_block
-            msg = f"duplicate citation key (first at line {(prev.start_line or 0) + first_line}); rename or merge one"
+            msg = (f"duplicate citation key (at lines {(prev.start_line or 0) + first_line} and {line}); "
+                   "rename or merge one")
         elif isinstance(block, bm.DuplicateFieldKeyBlock):
             msg = f"duplicate field(s) {', '.join(sorted(block.duplicate_keys))}; keep one"
         else:

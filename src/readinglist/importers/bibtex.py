@@ -397,7 +397,7 @@ def _join_pieces(records: list[BibRecord], failed: list[Item]) -> list[BibRecord
             seen[rec.key.lower()] = rec
             out.append(rec)
         elif first.key == rec.key:
-            first.problems.append(f"duplicate citation key (first at line {first.line}); rename or merge one")
+            first.problems.append(f"duplicate citation key (at lines {first.line} and {rec.line}); rename or merge one")
         else:
             failed.append(Item(f"{rec.file}:{rec.line}",
                                f"citation key differs only in case from {first.key!r} at line {first.line}; "
