@@ -154,3 +154,28 @@ _value = st.one_of(
 def test_normalize_entry_is_idempotent(fields: dict[str, str]) -> None:
     once = normalize_entry(fields)
     assert normalize_entry(once) == once
+
+
+@pytest.mark.parametrize(("fields", "eprint"), [
+    pytest.param({"journal": "arXiv preprint arXiv:1706.03762"}, "1706.03762", id="google_scholar"),
+    pytest.param({"journal": "arXiv preprint cs/0112017"}, "cs/0112017", id="google_scholar_old_style"),
+    pytest.param({"journal": "CoRR", "volume": "abs/2104.04473"}, "2104.04473", id="dblp_corr"),
+    pytest.param({"journal": "ArXiv", "volume": "abs/2104.04473v3"}, "2104.04473", id="semantic_scholar"),
+    pytest.param({"journal": "ArXiv, abs/2104.04473"}, "2104.04473", id="semantic_scholar_inline"),
+    pytest.param({"howpublished": "arXiv:2104.04473v2"}, "2104.04473", id="howpublished"),
+    pytest.param({"note": "arXiv: 2104.04473"}, "2104.04473", id="note_spaced"),
+    pytest.param({"journal": "arXiv preprint math.GT/0309136"}, "math/0309136", id="subject_class"),
+    pytest.param({"journal": "arXiv e-prints"}, None, id="no_id"),
+    pytest.param({"note": "See arxiv.org for the code"}, None, id="prose"),
+    pytest.param({"note": "arXiv:2104.044731"}, None, id="too_many_digits"),
+    pytest.param({"journal": "CoRR", "volume": "abs/2104"}, None, id="corr_bad_volume"),
+])
+def test_arxiv_id_found_in_venue_text(fields: dict[str, str], eprint: str | None) -> None:
+    from readinglist.normalize.fields import arxiv_in_venue
+
+    assert arxiv_in_venue(fields) == eprint
+    out = normalize_entry({"title": "T", "year": "2021", **fields})
+    assert out.get("eprint") == eprint and (out.get("archiveprefix") == "arXiv") == (eprint is not None)
+    assert normalize_entry(out) == out
+    # an eprint already given wins
+    assert normalize_entry({"title": "T", "eprint": "1910.02054", **fields})["eprint"] == "1910.02054"

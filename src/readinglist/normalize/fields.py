@@ -85,6 +85,36 @@ _TITLE_FIELDS = ("title",)
 _VENUE_TEXT_FIELDS = ("booktitle", "journal", "series", "publisher")
 
 
+# Where exporters put an arXiv id when there is no `eprint`: Google Scholar's
+# ``journal = {arXiv preprint arXiv:1706.03762}``, DBLP's ``journal = {CoRR}, volume = {abs/2104.04473}``,
+# ``howpublished``/``note`` = ``arXiv:2104.04473`` (or ``arXiv preprint cs/0112017``)
+_ARXIV_IN_TEXT_RE = re.compile(
+    r"\barxiv\b(?:\s+preprint)?(?:\s*,)?\s*(?:arxiv\s*)?(?::|\s|abs/)\s*(?:abs/)?"
+    r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)(?![\w.])",
+    re.IGNORECASE)
+_CORR_VOLUME_RE = re.compile(r"abs/(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?", re.IGNORECASE)
+
+
+def arxiv_in_venue(fields: dict[str, str]) -> str | None:
+    """The arXiv id an entry without `eprint` names in its venue text (`journal`, `booktitle`,
+    `howpublished`, `note`, or DBLP's ``CoRR`` with ``volume = {abs/ID}``), canonical; else None."""
+    if fields.get("journal", "").strip().lower() in ("corr", "arxiv"):
+        m = _CORR_VOLUME_RE.fullmatch(fields.get("volume", "").strip())
+        if m:
+            aid = parse_arxiv_id(m.group(1))
+            if aid is not None:
+                return aid.canonical
+    for k in ("journal", "booktitle", "howpublished", "note"):
+        v = fields.get(k)
+        if v and ("arxiv" in v or "arXiv" in v or "ArXiv" in v or "ARXIV" in v):
+            m = _ARXIV_IN_TEXT_RE.search(v)
+            if m:
+                aid = parse_arxiv_id(m.group(1))
+                if aid is not None:
+                    return aid.canonical
+    return None
+
+
 def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
     """Normalize one entry's fields (names are field names, values raw BibTeX text). Idempotent.
 
@@ -94,7 +124,8 @@ def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
       ``eprinttype = arxiv`` -> ``archiveprefix = arXiv``, ``eprintclass`` -> ``primaryclass``;
     - ``author``/``editor`` -> ``Last, First and ...``; ``title`` tidied; ``pages`` with ``--``;
       ``month`` -> ``jan``..``dec``; ``year`` -> 4 digits; ``doi`` bare lowercase;
-      ``eprint`` -> arXiv id without version;
+      ``eprint`` -> arXiv id without version, and found in ``journal = {arXiv preprint arXiv:ID}``,
+      DBLP's ``CoRR`` + ``volume = {abs/ID}``, ``howpublished``/``note`` when there is no ``eprint``;
     - ``venue`` canonical short name, filled from ``booktitle``/``journal`` when the table knows it.
 
     Values that cannot be normalized (an unreadable month, a DOI that is not one) are kept as is.
@@ -149,6 +180,11 @@ def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
         out["doi"] = parse_doi(out["doi"]) or out["doi"]
     if out.get("archiveprefix", "").lower() == "arxiv":
         out["archiveprefix"] = "arXiv"
+    if "eprint" not in out:
+        found = arxiv_in_venue(out)
+        if found is not None:
+            out["eprint"] = found
+            out["archiveprefix"] = "arXiv"
     if "eprint" in out and (out.get("archiveprefix") == "arXiv" or "archiveprefix" not in out):
         aid = parse_arxiv_id(out["eprint"])
         if aid is not None:
