@@ -85,6 +85,12 @@ _INLINE_ROLE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\(?(required|optional|recommended|suggested|further reading|additional reading)\)?"
     r"(?:\s+(?:readings?|papers?))?\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*(?=\[|<a\s|$)", re.I)
 _PAREN_ROLE = re.compile(r"\((required|optional)\)", re.I)
+# a role marked on one link: "[Title](url) (Required)", "[Title](url) (Sec 1-4, Required)"
+_LINK_MARK = re.compile(r"^\s*\((?:([^()]*?),\s*)?(required|optional)\)", re.I)
+_PLACEHOLDER = re.compile(r"^\W*(?:n/?a|none|tb[ad]|to be (?:announced|determined)|-+|—)\W*$", re.I)
+# a second header row under a spanning header: "| | | Paper 1 | Paper 2 | Paper 3 |"
+_SUBHEAD = re.compile(r"(?:papers?|readings?|articles?|slides?|videos?|notes?|presenters?|discussants?|reviewers?)\s*#?\s*\d*",
+                      re.I)
 _JTD_TOPIC = re.compile(r"^:\s*\*\*\d+\*\*\{:[^}]*\}\s*(.+)$")
 _GENERIC_TEXT = re.compile(
     r"^\W*(paper|pdf|arxiv|link|here|html|abstract|preprint|acm|ieee|doi|openreview|springer|usenix|thesis|"
@@ -258,6 +264,7 @@ class _Event:
     entry: bool = False  # a heading right after a schedule-entry marker
     subs: list[str] = field(default_factory=list)  # sub-bullets under the link's bullet
     tag: bool = False  # a ``[[Label]](url)`` link
+    resume: _Event | None = None  # a table row going back to the section this heading opened
 
 
 # ---------------------------------------------------------------------------------- preparation
@@ -422,7 +429,20 @@ def _columns(heads: list[str]) -> dict[str, int]:
         for i, h in enumerate(heads):
             if key not in cols and i not in cols.values() and any(w in h for w in words):
                 cols[key] = i
+    if "reading" in cols:  # "| Papers to present | | |": unnamed columns after it continue it
+        end = cols["reading"]
+        while end + 1 < len(heads) and not heads[end + 1].strip() and end + 1 not in cols.values():
+            end += 1
+        cols["reading_end"] = end
     return cols
+
+
+@dataclass
+class _RowState:
+    """What a table without a topic column carries from row to row: the section a bold row opened
+    (its heading event), and whether the current topic is one session (a bold title in a dated row)."""
+    section: _Event | None = None
+    session: bool = False
 
 
 def _table_events(table: _Table, events: list[_Event]) -> bool:
@@ -435,10 +455,11 @@ def _table_events(table: _Table, events: list[_Event]) -> bool:
     cols = _columns(heads)
     if "topic" not in cols and "reading" not in cols:
         return False
+    state = _RowState()
     for r in rows[head_i + 1:]:
         cells = [[(ln, t) for ln, t in c.lines] or [(c.line, "")] for c in r]
         _row_events(cells, cols, heads, events, strict="reading" in cols and any(
-            w in heads[cols["reading"]] for w in ("reading", "paper")))
+            w in heads[cols["reading"]] for w in ("reading", "paper")), state=state)
     return True
 
 
@@ -458,6 +479,7 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
     table_cols: dict[str, int] | None = None
     table_heads: list[str] = []
     table_strict = False
+    table_state = _RowState()
     any_table = False
     spans = {t.start: t for t in (tables or [])}
     skip_until = 0
@@ -535,13 +557,14 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
             elif table_cols is None:
                 table_heads = [_plain(c).lower() for c in cells]
                 table_cols = _columns(table_heads)
+                table_state = _RowState()
                 table_strict = "reading" in table_cols and any(
                     w in table_heads[table_cols["reading"]] for w in ("reading", "paper"))
                 if "reading" in table_cols:
                     any_table = True
             elif "reading" in table_cols:
                 split = [[(n, part) for part in re.split(r"<br\s*/?>", c, flags=re.I)] for c in cells]
-                _row_events(split, table_cols, table_heads, events, strict=table_strict)
+                _row_events(split, table_cols, table_heads, events, strict=table_strict, state=table_state)
         else:
             inline = _INLINE_ROLE.match(line)
             paren = _PAREN_ROLE.search(line)
@@ -601,17 +624,30 @@ def _note_around(line: str, lm: re.Match[str]) -> str | None:
 
 
 def _row_events(cells: list[list[tuple[int, str]]], cols: dict[str, int], heads: list[str], events: list[_Event],
-                strict: bool = True) -> None:
-    """One schedule row: a topic (from the topic column, or a bold-only reading cell), readings from
-    the reading column (``Required``/``Optional`` labels inside it decide roles), paper links in other
-    columns (a speaker's homepage is not a reading; an arXiv link is)."""
+                strict: bool = True, state: _RowState | None = None) -> None:
+    """One schedule row: a topic (from the topic column, or a bold reading cell), readings from
+    the reading column and the unnamed columns its header spans (``Required``/``Optional`` labels
+    inside it, or a ``(Required)`` after a link, decide roles), paper links in other columns (a
+    speaker's homepage is not a reading; an arXiv link is).
+
+    Without a topic column (UMich, UIUC CS 598): a bold-only row without a date opens a section; a
+    dated row whose reading cell opens with a bold line is one session titled by it; a dated row
+    without one belongs to the open section, or after a session (or before any section) is a topic
+    titled by its date."""
+    state = state if state is not None else _RowState()
+
     def cell(name: str) -> list[tuple[int, str]]:
         i = cols.get(name)
         return cells[i] if i is not None and i < len(cells) else []
 
     n = next((ln for c in cells for ln, _ in c), 0)
-    reading = cell("reading")
+    span = range(cols["reading"], cols.get("reading_end", cols["reading"]) + 1) if "reading" in cols else range(0)
+    reading = [x for i in span if i < len(cells) for x in cells[i]]
     reading_text = " ".join(t for _, t in reading)
+    if not _LINK.search(" ".join(t for c in cells for _, t in c)) and all(
+            _SUBHEAD.fullmatch(_plain(t)) for c in cells for _, t in c if _plain(t)):
+        return  # a second header row under a spanning header ("Paper 1 | Paper 2")
+
     def label(lm: re.Match[str]) -> str:  # "[[slides]](..)" goes, "[Goku Mohandas](..)" stays as text
         t = _plain(lm.group(1))
         return "" if t.startswith("[") or _NON_READING_TEXT.match(t) or _MATERIAL_TEXT.match(t) else t
@@ -620,16 +656,35 @@ def _row_events(cells: list[list[tuple[int, str]]], cols: dict[str, int], heads:
     topic_lines = [t for t in topic_lines if t]
     if topic_lines and re.fullmatch(r"tb[ad]|to be (?:announced|determined)|n/?a|-+", topic_lines[0], re.I):
         topic_lines = []  # a placeholder row
+    date = _plain(" ".join(t for _, t in cell("date")))
+    bold = [i for i, (_, t) in enumerate(reading) if t.strip()]
+    first = bold[0] if bold else None
+    title_line = None
+    if first is not None and re.fullmatch(r"\s*(\*\*|__)[^*_]+\1\s*", reading[first][1]):
+        title_line = _plain(reading[first][1])
     if "topic" in cols and topic_lines:
-        date = _plain(" ".join(t for _, t in cell("date")))
         notes = ([f"Date: {date}"] if date else []) + topic_lines[1:]
         events.append(_Event("heading", n, level=8, text=topic_lines[0], note="; ".join(notes) or None))
-    elif "topic" not in cols and reading_text and not _LINK.search(reading_text) and re.fullmatch(
-            r"\s*\*\*[^*]+\*\*\s*", reading_text):
-        events.append(_Event("heading", n, level=8, text=_plain(reading_text)))
-        return
+    elif "topic" not in cols and title_line and not date:
+        ev = _Event("heading", n, level=8, text=title_line)
+        events.append(ev)
+        state.section, state.session = ev, False
+        if not _LINK.search(reading_text):
+            return
+    elif "topic" not in cols and title_line and "date" in cols:
+        events.append(_Event("heading", n, level=8, text=title_line, note=f"Date: {date}"))
+        state.session = True
+    elif "topic" not in cols and date and "date" in cols and _LINK.search(reading_text) and (
+            state.session or state.section is None):
+        if state.section is not None:
+            events.append(_Event("heading", n, level=8, text=state.section.text, resume=state.section))
+        else:
+            events.append(_Event("heading", n, level=8, text=date, note=f"Date: {date}"))
+        state.session = state.section is None
     role: str | None = None
-    for ln, part in reading:
+    for k, (ln, part) in enumerate(reading):
+        if k == first and title_line:
+            continue
         inline = _INLINE_ROLE.match(part)
         if inline:
             role = "required" if inline.group(1).lower() == "required" else "optional"
@@ -637,18 +692,24 @@ def _row_events(cells: list[list[tuple[int, str]]], cols: dict[str, int], heads:
             role = _role_of_heading(part)
             continue
         for lm in _LINK.finditer(part):
-            events.append(_Event("link", ln, text=lm.group(1), url=lm.group(2), role=role or "required", labelled=True,
-                                 context="\x00table" + part, note=_note_around(part, lm)))
+            mark = _LINK_MARK.match(part[lm.end():])
+            link_role = mark.group(2).lower() if mark else role
+            note = _note_around(part, lm) or (mark.group(1).strip() if mark and mark.group(1) else None)
+            events.append(_Event("link", ln, text=lm.group(1), url=lm.group(2), role=link_role, labelled=True,
+                                 context="\x00table" + part, note=note))
         if not strict:
             continue
         rest = _plain(_LINK.sub("", part[inline.end():] if inline else part)).strip(" ,;")
+        rest = re.sub(r"\((?:[^()]*,\s*)?(?:required|optional)\)", "", rest, flags=re.I)  # "(Sec 1-4, Required)"
+        rest = re.sub(r"\[([^\[\]]{2,40})\]", lambda m: "" if any(_venue_of(m.group(1))) else m.group(0), rest)
         rest = re.sub(r"\((?:[^()]*(?:chapter|chap\.?|section|pages?|part)[^()]*)\)", "", rest, flags=re.I).strip(" ,;")
         rest = re.sub(r"(?:^|,)\s*" + _CHAPTERS + r"\s*(?:of|in|from)?\s*(?=,|$)", "", rest, flags=re.I).strip(" ,;")
         for piece in (p.strip() for p in rest.split(",")):
-            if piece and not re.fullmatch(r"(?:chap\.?|chapters?)?\s*[\d,\s-]*(?:of)?", piece, re.I):
+            if piece and not _PLACEHOLDER.match(piece) and not re.fullmatch(
+                    r"(?:chap\.?|chapters?)?\s*[\d,\s-]*(?:of)?", piece, re.I):
                 events.append(_Event("text", ln, text=piece, role=role or "required", labelled=True))
     for i, c in enumerate(cells):
-        if i == cols.get("reading"):
+        if i in span:
             continue
         name = heads[i] if i < len(heads) and heads[i] else f"column {i + 1}"
         for ln, part in c:
@@ -783,7 +844,12 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
         return any(is_candidate(x) for x in events[idx:end])
 
     current: int | None = None
+    opened: dict[int, int] = {}  # id of a heading event -> its topic
     started = False
+    # a page that marks single links "(Required)" and none "(Optional)": its unmarked links are optional
+    marks = [m.group(1).lower() for m in re.finditer(r"\]\([^)\s]*\)\s*\((?:[^()]*?,\s*)?(required|optional)\)",
+                                                     text, re.I)]
+    default_role = "optional" if marks.count("required") >= 2 and "optional" not in marks else "required"
     after_schedule = False
     entry_level = 9
     for e in events:
@@ -802,6 +868,9 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
                 elif e.level <= entry_level and e is not first_h1:
                     current = None
                 continue
+            if e.resume is not None and e.level == topic_level and id(e.resume) in opened:
+                current = opened[id(e.resume)]  # a table row back in the section a bold row opened
+                continue
             if e.level == topic_level and e is not first_h1:
                 if not started and topic_level < 7 and not section_has_readings(e):
                     # preamble ("Course Description") before the first section with readings, unless
@@ -815,6 +884,7 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
                 started = True
                 out.topics.append(SyllabusTopic(e.text, e.line, e.note))
                 current = len(out.topics) - 1
+                opened[id(e)] = current
             elif topic_level is not None and e.level < topic_level and e.level < 7:
                 if started:
                     current = None  # a higher-level section after the schedule ("## Grading")
@@ -822,7 +892,7 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
                     after_schedule = True
             continue
         if e.kind == "text":
-            if (current is not None or labelled) and e.role and not re.search(
+            if (current is not None or labelled) and e.role and not _PLACEHOLDER.match(e.text) and not re.search(
                     r"coming soon|tbd|to be announced", e.text, re.I):
                 out.unclassified.append((e.line, e.text, "reading-list item without a link", ""))
             continue
@@ -851,7 +921,7 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
             else:
                 out.unclassified.append((e.line, f"[{_plain(e.text)}]({e.url})", "no title in the link or around it", ""))
             continue
-        role = "optional" if awesome else (e.role or "required")
+        role = "optional" if awesome else (e.role or default_role)
         note = "; ".join(x for x in (note, e.note) if x) or None
         out.readings.append(SyllabusReading(current, role, title, e.url.strip(), claim, note, e.line))
     return out

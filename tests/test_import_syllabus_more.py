@@ -1,0 +1,69 @@
+"""`import syllabus` on layouts of real course pages outside shared/data (fixtures/syllabi: synthetic
+pages that copy each real page's layout, the source named at the top of each)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from readinglist.importers.syllabus import import_syllabus, parse_syllabus
+
+FIXTURES = Path(__file__).parent / "fixtures" / "syllabi"
+EMPTY = "version: 1\ncourses: []\nareas: []\n"
+
+
+def _dry_run(tmp_path: Path, rel: str):  # type: ignore[no-untyped-def]
+    root = tmp_path / "p"
+    (root / "bib").mkdir(parents=True)
+    (root / "topics.yaml").write_text(EMPTY)
+    return import_syllabus(root, str(FIXTURES / rel), course_id="c", dry_run=True)
+
+
+def _shape(report) -> list[tuple[str, list[tuple[str, str]]]]:  # type: ignore[no-untyped-def]
+    return [(t["title"], [(r["paper"], r["role"]) for r in t["readings"]]) for t in report.topics]
+
+
+def test_sessions_without_topic_column_and_required_marks(tmp_path: Path) -> None:
+    """UIUC CS 598: a bold line opening a dated cell titles that session; a dated row without one
+    is titled by its date until a bold-only row opens a section; after a one-row session the next
+    dated rows go back to the section. "(Required)" after a link marks it, the rest are optional."""
+    report = _dry_run(tmp_path, "uiuc-cs598-genai.md")
+    assert _shape(report) == [
+        ("Introduction", [("readpaper", "required"), ("shiftmodels", "optional")]),
+        ("Aug 28", [("flashattention2022fast", "required"), ("attentionneed", "optional")]),
+        ("Pre-Training", [("llama3", "required"), ("geminifamily", "optional"), ("alpa2022automating", "required"),
+                          ("lightseqsequence", "optional"), ("efficientmemory", "required"),
+                          ("sglangefficient", "optional")]),
+        ("No Lectures / Prep for the Midterm", []),
+    ]
+    assert report.topics[0]["notes"] == "Date: Aug 26"
+    llama = report.topics[2]["readings"][0]  # type: ignore[index]
+    assert llama["note"] == "Sec 1-4"  # "(Sec 1-4, Required)"
+    assert not report.unclassified  # the "(Required)" marks are not left over as text
+
+
+def test_reading_header_spanning_columns_and_placeholders(tmp_path: Path) -> None:
+    """CS692: "Papers to present" spans three columns (a second header row names them); "N/A" and
+    "TBD" cells are placeholders; a "[VLDB'19]" tag glued before the link is the claim."""
+    report = _dry_run(tmp_path, "umass-cs692-mlsys.md")
+    got = {t["title"]: [(r["paper"], r.get("claim")) for r in t["readings"]] for t in report.topics}
+    assert got["Efficient training - I (DNN Training)"] == [
+        ("capuchintensorbased", None), ("drawingearlybird", None), ("deltagradrapid", None)]
+    assert got["Efficient training - II (GNN Training)"][-1] == ("aligraph2019comprehensive", "VLDB'19")
+    assert got["Efficient inference - I"] == [("willump2020statisticallyaware", "MLSys'20")]
+    assert not report.unclassified
+    assert all("column" not in s.message for s in report.skipped)
+
+
+def test_per_link_marks_inline() -> None:
+    page = """| Date | Readings | Presenter |
+|---|---|---|
+| Jan 9 | **Serving**<br>[Orca: A Distributed Serving System](https://www.usenix.org/conference/osdi22/presentation/yu) (Required)<br>[Clipper: A Low-Latency Online Prediction Serving System](https://www.usenix.org/conference/nsdi17/technical-sessions/presentation/crankshaw) (Required)<br>[Paper C](https://arxiv.org/abs/2309.06180) | Ann |
+| Jan 11 | [Paper D](https://arxiv.org/abs/2211.17192) (Optional) | Bob |
+"""
+    p = parse_syllabus(page)
+    assert [t.title for t in p.topics] == ["Serving", "Jan 11"]
+    # "(Optional)" also appears on the page: unmarked links keep the default (required)
+    assert [(r.title, r.role) for r in p.readings] == [
+        ("Orca: A Distributed Serving System", "required"),
+        ("Clipper: A Low-Latency Online Prediction Serving System", "required"),
+        ("Paper C", "required"), ("Paper D", "optional")]
