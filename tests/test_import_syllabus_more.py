@@ -67,3 +67,42 @@ def test_per_link_marks_inline() -> None:
         ("Orca: A Distributed Serving System", "required"),
         ("Clipper: A Low-Latency Online Prediction Serving System", "required"),
         ("Paper C", "required"), ("Paper D", "optional")]
+
+
+def test_week_folders_further_reading_subsections_and_descriptions(tmp_path: Path) -> None:
+    """HSE Efficient DL Systems: each week folder's README is a topic (only the top README is the
+    title page); "### Quantization" under "## Further reading" stays optional; "Name - description -
+    [arxiv](..)" is titled by the name; "[API reference]" is documentation; a bare URL is reported."""
+    report = _dry_run(tmp_path, "hse-efficient-dl")
+    assert _shape(report) == [
+        ("Week 4: Large Models", [("gpipe", "optional"), ("parameteroptimizer", "optional"),
+                                  ("zerooffload", "optional")]),
+        ("Week 9: Efficient model inference", [("mobileoneimproved", "optional"), ("llmint88bit", "optional")]),
+    ]
+    zero = report.topics[0]["readings"][2]  # type: ignore[index]
+    assert zero["note"] == "moving gradients and statistics from GPU into RAM"
+    assert [u.message for u in report.unclassified] == [
+        "a bare URL, no title: https://arxiv.org/pdf/1704.04861.pdf",
+        "a bare URL, no title: https://huggingface.co/blog/hf-bitsandbytes-integration"]
+    assert any("API reference" in s.message for s in report.skipped)
+
+
+def test_more_role_labels() -> None:
+    page = """# Course
+## Lecture 1: Serving
+Pre-lecture reading: [Orca: A Distributed Serving System](https://www.usenix.org/conference/osdi22/presentation/yu)
+
+Background: [Clipper: A Low-Latency Online Prediction Serving System](https://arxiv.org/abs/1612.03079)
+
+### See also
+* [Paper E](https://arxiv.org/abs/2309.06180)
+
+## Reference Architectures for Serving
+* [Paper F](https://arxiv.org/abs/2211.17192)
+"""
+    p = parse_syllabus(page)
+    assert [t.title for t in p.topics] == ["Lecture 1: Serving", "Reference Architectures for Serving"]
+    assert [(r.title, r.role) for r in p.readings] == [
+        ("Orca: A Distributed Serving System", "required"),
+        ("Clipper: A Low-Latency Online Prediction Serving System", "optional"),
+        ("Paper E", "optional")]  # Paper F: an unlabelled link on a labelled page, skipped as before

@@ -81,8 +81,13 @@ _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+●•]|\d+[.)])\s+\S")
 _ROLE_WORDS = re.compile(
     r"^\W*(?:(required|mandatory|core)|(optional|recommended|suggested|further|additional|supplementa\w*|extra|background))"
     r"\b[\s\w]*?(?:readings?|papers?|materials?)?\W*$", re.I)
+# labels that name a role only with nothing else on the heading: "References", "Pre-lecture reading", "See also"
+_ROLE_ONLY_WORDS = re.compile(
+    r"^\W*(?:(pre-?(?:lecture|class|session)|assigned|before class)|(references?|related(?: work)?|see also|going further|"
+    r"bonus|deep[- ]dives?))\s*(?:readings?|papers?|materials?)?\W*$", re.I)
 _INLINE_ROLE = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\(?(required|optional|recommended|suggested|further reading|additional reading)\)?"
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\(?(required|optional|recommended|suggested|further reading|additional reading|"
+    r"background|pre-?(?:lecture|class) reading|references?|related|see also)\)?"
     r"(?:\s+(?:readings?|papers?))?\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*(?=\[|<a\s|$)", re.I)
 _PAREN_ROLE = re.compile(r"\((required|optional)\)", re.I)
 # a role marked on one link: "[Title](url) (Required)", "[Title](url) (Sec 1-4, Required)"
@@ -99,7 +104,8 @@ _GENERIC_TEXT = re.compile(
 _NON_READING_TEXT = re.compile(
     r"^\W*(github|code|source code|project|project (?:website|page)|dataset|data|website|web|homepage|demo|talk|video|"
     r"slides?|pptx?|poster|docs?|documentation|blog|news|tutorial|recording|scribe note|hw\d*.*|homework.*|"
-    r"course website|infoq|medium|zhihu|bilibili|twitter|podcast|notebook|colab)\W*$", re.I)
+    r"course website|infoq|medium|zhihu|bilibili|twitter|podcast|notebook|colab|api (?:reference|docs)|user guide|manual)"
+    r"\W*$", re.I)
 # link texts that name material of the session, not a reading: "Lecture note", "Hamel's video", "Ray tutorials"
 _MATERIAL_TEXT = re.compile(
     r"^(?:[\w.-]+(?:'s|’s|s'|s’)\s+(?:[\w-]+\s+)?|(?:lecture|class|course|session|guest|week\s*\d+|lab)\s+)"
@@ -243,10 +249,15 @@ def _claim_in(text: str) -> str | None:
 
 
 def _role_of_heading(text: str) -> str | None:
-    m = _ROLE_WORDS.match(_plain(text))
+    m = _ROLE_WORDS.match(_plain(text)) or _ROLE_ONLY_WORDS.match(_plain(text))
     if not m:
         return None
     return "required" if m.group(1) else "optional"
+
+
+def _inline_role(m: re.Match[str]) -> str:
+    """The role an inline label names: ``Required:``/``Pre-lecture reading:`` or one of the optional ones."""
+    return "required" if re.match(r"required|pre", m.group(1), re.I) else "optional"
 
 
 @dataclass
@@ -286,7 +297,7 @@ def _prepare(text: str) -> list[str]:
             unbalanced = line.count("[") > line.count("]") or re.search(r"\]\([^)]*$", line) is not None
             cont = nxt.strip() and not _LIST_ITEM.match(nxt) and not nxt.lstrip().startswith(("#", "|", "{%", ":"))
             lazy = (_LIST_ITEM.match(line) is not None and cont and not _LINK.search(line)
-                    and not nxt.lstrip().startswith("<") and not _INLINE_ROLE.match(nxt) and not _ROLE_WORDS.match(_plain(nxt))
+                    and not nxt.lstrip().startswith("<") and not _INLINE_ROLE.match(nxt) and not _role_of_heading(nxt)
                     and (_LINK.search(nxt) is not None or nxt.lstrip().startswith("[")))
             if nxt.strip() and (open_a or unbalanced or lazy):
                 line = line.rstrip() + " " + nxt.strip()
@@ -471,6 +482,7 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
     events: list[_Event] = []
     div_stack: list[str | None] = []
     heading_role: str | None = None
+    role_level = 0  # the level of the heading that set heading_role ("## Further reading")
     label_role: str | None = None
     labelled = False
     in_front = bool(lines and lines[0].strip() == "---")
@@ -540,10 +552,12 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
             text = hm.group(2)
             r = _role_of_heading(text)
             if r:
-                heading_role, label_role, labelled = r, None, True
+                heading_role, label_role, labelled, role_level = r, None, True, level
             else:
                 events.append(_Event("heading", n, level=level, text=_plain(_LINK.sub(r"\1", text))))
-                heading_role = label_role = None
+                if not (heading_role and level > role_level):  # "## Further reading" / "### Pruning"
+                    heading_role = None
+                label_role = None
                 table_cols = None
         elif jtd:
             date = prev_text if _LECTURE_HEADING.match(prev_text) and len(prev_text) < 30 else ""
@@ -570,7 +584,7 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
             paren = _PAREN_ROLE.search(line)
             role_here = None
             if inline:
-                role_here = "required" if inline.group(1).lower() == "required" else "optional"
+                role_here = _inline_role(inline)
                 labelled = True
             elif paren:
                 role_here = paren.group(1).lower()
@@ -687,8 +701,8 @@ def _row_events(cells: list[list[tuple[int, str]]], cols: dict[str, int], heads:
             continue
         inline = _INLINE_ROLE.match(part)
         if inline:
-            role = "required" if inline.group(1).lower() == "required" else "optional"
-        elif _ROLE_WORDS.match(_plain(part)) and not _LINK.search(part):
+            role = _inline_role(inline)
+        elif _role_of_heading(part) and not _LINK.search(part):
             role = _role_of_heading(part)
             continue
         for lm in _LINK.finditer(part):
@@ -744,6 +758,14 @@ def _title_for(ev: _Event) -> tuple[str, str | None, str | None]:
         quoted = re.search(r"[\"“]([^\"”]{8,})[\"”]", text)
         if quoted:
             text = quoted.group(1)
+        else:  # "ZeRO-offload - moving gradients to RAM - [arxiv](..)", "GPipe (one good implementation) - [arxiv](..)"
+            text = text.strip(" -–—:")
+            segs = re.split(r"\s+[-–—]\s+", text)
+            if len(segs) > 1 and re.match(r"[a-z]", segs[1]):
+                text, notes = segs[0], [*notes, " - ".join(segs[1:])]
+            m = re.fullmatch(r"(.+?)\s+\(([a-z][^()]*?\s[^()]*?\s[^()]*)\)", text)
+            if m and not any(_venue_of(m.group(2))):
+                text, notes = m.group(1), [*notes, m.group(2)]
         last = list(_LINK.finditer(ctx))
         _, c2, _ = _pull_tags("x " + ctx[last[-1].end():].strip()) if last else ("", [], [])
         claims += c2  # "[[Paper]](url) [[Code]](url) - NSDI 2021"
@@ -894,7 +916,9 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
         if e.kind == "text":
             if (current is not None or labelled) and e.role and not _PLACEHOLDER.match(e.text) and not re.search(
                     r"coming soon|tbd|to be announced", e.text, re.I):
-                out.unclassified.append((e.line, e.text, "reading-list item without a link", ""))
+                bare = re.fullmatch(r"<?(?:https?://|www\.)\S+?>?", e.text)
+                out.unclassified.append((e.line, e.text, "a bare URL, no title" if bare else "reading-list item without a link",
+                                         ""))
             continue
         why = _skip_reason(e)
         if why:
@@ -953,13 +977,17 @@ def _skip_reason(e: _Event) -> str | None:
 
 def parse_pages(pages: list[tuple[str, str]], awesome: bool = False) -> ParsedSyllabus:
     """Parse several pages of one course (a folder: ``_modules/week-01.md``...) in order. A page
-    named README/index gives the course title; in the others the first ``#`` heading is a topic.
+    named README/index at the top of the folder gives the course title; in the others (also the
+    README of a week's sub-folder) the first ``#`` heading is a topic.
     Items carry their page in `file` (and unclassified/skipped tuples a 4th element)."""
     out = ParsedSyllabus()
     single = len(pages) == 1
+    top = min((len(Path(name).parts) for name, _ in pages), default=0)
     for name, text in pages:
         stem = Path(name).stem.lower()
-        p = parse_syllabus(text, awesome, page_title=single or stem in ("readme", "index"))
+        # a week folder's own README (week04/README.md) is a page of the course, not its title page
+        p = parse_syllabus(text, awesome, page_title=single or (stem in ("readme", "index")
+                                                                 and len(Path(name).parts) == top))
         if p.title and out.title is None:
             out.title = p.title
         base = len(out.topics)
