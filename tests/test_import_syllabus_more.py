@@ -106,3 +106,16 @@ Background: [Clipper: A Low-Latency Online Prediction Serving System](https://ar
         ("Orca: A Distributed Serving System", "required"),
         ("Clipper: A Low-Latency Online Prediction Serving System", "optional"),
         ("Paper E", "optional")]  # Paper F: an unlabelled link on a labelled page, skipped as before
+
+
+def test_numbered_topics_and_link_columns(tmp_path: Path) -> None:
+    """Brown CS 1380: "13. Distributed Processing" loses its lecture number; quiz forms and milestone
+    documents in other columns are not readings; two links in one Papers cell are two readings."""
+    report = _dry_run(tmp_path, "brown-cs1380-distsys.md")
+    assert _shape(report) == [
+        ("Intro to Distributed Systems & Architectures", [("distribution2009everywhere", "required")]),
+        ("Distributed Programming", [("hintsdesigning", "required")]),
+        ("Nodes and Servers", []), ("no class", []),
+        ("Distributed Processing: MapReduce", [("mapreducesimplified", "required"), ("spark2012", "required")]),
+    ]
+    assert not report.unclassified and len(report.skipped) == 3

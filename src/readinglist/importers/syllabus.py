@@ -670,6 +670,8 @@ def _row_events(cells: list[list[tuple[int, str]]], cols: dict[str, int], heads:
     topic_lines = [t for t in topic_lines if t]
     if topic_lines and re.fullmatch(r"tb[ad]|to be (?:announced|determined)|n/?a|-+", topic_lines[0], re.I):
         topic_lines = []  # a placeholder row
+    if topic_lines:  # "13. Distributed Processing: MapReduce": the lecture number is the row's place, not its title
+        topic_lines[0] = re.sub(r"^(?:lecture\s*)?\d{1,2}[.)]\s+(?=\S)", "", topic_lines[0], flags=re.I) or topic_lines[0]
     date = _plain(" ".join(t for _, t in cell("date")))
     bold = [i for i, (_, t) in enumerate(reading) if t.strip()]
     first = bold[0] if bold else None
