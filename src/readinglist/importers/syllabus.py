@@ -81,10 +81,21 @@ _LIST_ITEM = re.compile(r"^(\s*)(?:[-*+●•]|\d+[.)])\s+\S")
 _ROLE_WORDS = re.compile(
     r"^\W*(?:(required|mandatory|core)|(optional|recommended|suggested|further|additional|supplementa\w*|extra|background))"
     r"\b[\s\w]*?(?:readings?|papers?|materials?)?\W*$", re.I)
+# labels that name a role only with nothing else on the heading: "References", "Pre-lecture reading", "See also"
+_ROLE_ONLY_WORDS = re.compile(
+    r"^\W*(?:(pre-?(?:lecture|class|session)|assigned|before class)|(references?|related(?: work)?|see also|going further|"
+    r"bonus|deep[- ]dives?))\s*(?:readings?|papers?|materials?)?\W*$", re.I)
 _INLINE_ROLE = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\(?(required|optional|recommended|suggested|further reading|additional reading)\)?"
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?\(?(required|optional|recommended|suggested|further reading|additional reading|"
+    r"background|pre-?(?:lecture|class) reading|references?|related|see also)\)?"
     r"(?:\s+(?:readings?|papers?))?\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*(?=\[|<a\s|$)", re.I)
 _PAREN_ROLE = re.compile(r"\((required|optional)\)", re.I)
+# a role marked on one link: "[Title](url) (Required)", "[Title](url) (Sec 1-4, Required)"
+_LINK_MARK = re.compile(r"^\s*\((?:([^()]*?),\s*)?(required|optional)\)", re.I)
+_PLACEHOLDER = re.compile(r"^\W*(?:n/?a|none|tb[ad]|to be (?:announced|determined)|-+|—)\W*$", re.I)
+# a second header row under a spanning header: "| | | Paper 1 | Paper 2 | Paper 3 |"
+_SUBHEAD = re.compile(r"(?:papers?|readings?|articles?|slides?|videos?|notes?|presenters?|discussants?|reviewers?)\s*#?\s*\d*",
+                      re.I)
 _JTD_TOPIC = re.compile(r"^:\s*\*\*\d+\*\*\{:[^}]*\}\s*(.+)$")
 _GENERIC_TEXT = re.compile(
     r"^\W*(paper|pdf|arxiv|link|here|html|abstract|preprint|acm|ieee|doi|openreview|springer|usenix|thesis|"
@@ -93,7 +104,8 @@ _GENERIC_TEXT = re.compile(
 _NON_READING_TEXT = re.compile(
     r"^\W*(github|code|source code|project|project (?:website|page)|dataset|data|website|web|homepage|demo|talk|video|"
     r"slides?|pptx?|poster|docs?|documentation|blog|news|tutorial|recording|scribe note|hw\d*.*|homework.*|"
-    r"course website|infoq|medium|zhihu|bilibili|twitter|podcast|notebook|colab)\W*$", re.I)
+    r"course website|infoq|medium|zhihu|bilibili|twitter|podcast|notebook|colab|api (?:reference|docs)|user guide|manual)"
+    r"\W*$", re.I)
 # link texts that name material of the session, not a reading: "Lecture note", "Hamel's video", "Ray tutorials"
 _MATERIAL_TEXT = re.compile(
     r"^(?:[\w.-]+(?:'s|’s|s'|s’)\s+(?:[\w-]+\s+)?|(?:lecture|class|course|session|guest|week\s*\d+|lab)\s+)"
@@ -237,10 +249,15 @@ def _claim_in(text: str) -> str | None:
 
 
 def _role_of_heading(text: str) -> str | None:
-    m = _ROLE_WORDS.match(_plain(text))
+    m = _ROLE_WORDS.match(_plain(text)) or _ROLE_ONLY_WORDS.match(_plain(text))
     if not m:
         return None
     return "required" if m.group(1) else "optional"
+
+
+def _inline_role(m: re.Match[str]) -> str:
+    """The role an inline label names: ``Required:``/``Pre-lecture reading:`` or one of the optional ones."""
+    return "required" if re.match(r"required|pre", m.group(1), re.I) else "optional"
 
 
 @dataclass
@@ -258,6 +275,7 @@ class _Event:
     entry: bool = False  # a heading right after a schedule-entry marker
     subs: list[str] = field(default_factory=list)  # sub-bullets under the link's bullet
     tag: bool = False  # a ``[[Label]](url)`` link
+    resume: _Event | None = None  # a table row going back to the section this heading opened
 
 
 # ---------------------------------------------------------------------------------- preparation
@@ -279,7 +297,7 @@ def _prepare(text: str) -> list[str]:
             unbalanced = line.count("[") > line.count("]") or re.search(r"\]\([^)]*$", line) is not None
             cont = nxt.strip() and not _LIST_ITEM.match(nxt) and not nxt.lstrip().startswith(("#", "|", "{%", ":"))
             lazy = (_LIST_ITEM.match(line) is not None and cont and not _LINK.search(line)
-                    and not nxt.lstrip().startswith("<") and not _INLINE_ROLE.match(nxt) and not _ROLE_WORDS.match(_plain(nxt))
+                    and not nxt.lstrip().startswith("<") and not _INLINE_ROLE.match(nxt) and not _role_of_heading(nxt)
                     and (_LINK.search(nxt) is not None or nxt.lstrip().startswith("[")))
             if nxt.strip() and (open_a or unbalanced or lazy):
                 line = line.rstrip() + " " + nxt.strip()
@@ -422,7 +440,20 @@ def _columns(heads: list[str]) -> dict[str, int]:
         for i, h in enumerate(heads):
             if key not in cols and i not in cols.values() and any(w in h for w in words):
                 cols[key] = i
+    if "reading" in cols:  # "| Papers to present | | |": unnamed columns after it continue it
+        end = cols["reading"]
+        while end + 1 < len(heads) and not heads[end + 1].strip() and end + 1 not in cols.values():
+            end += 1
+        cols["reading_end"] = end
     return cols
+
+
+@dataclass
+class _RowState:
+    """What a table without a topic column carries from row to row: the section a bold row opened
+    (its heading event), and whether the current topic is one session (a bold title in a dated row)."""
+    section: _Event | None = None
+    session: bool = False
 
 
 def _table_events(table: _Table, events: list[_Event]) -> bool:
@@ -435,10 +466,11 @@ def _table_events(table: _Table, events: list[_Event]) -> bool:
     cols = _columns(heads)
     if "topic" not in cols and "reading" not in cols:
         return False
+    state = _RowState()
     for r in rows[head_i + 1:]:
         cells = [[(ln, t) for ln, t in c.lines] or [(c.line, "")] for c in r]
         _row_events(cells, cols, heads, events, strict="reading" in cols and any(
-            w in heads[cols["reading"]] for w in ("reading", "paper")))
+            w in heads[cols["reading"]] for w in ("reading", "paper")), state=state)
     return True
 
 
@@ -450,6 +482,7 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
     events: list[_Event] = []
     div_stack: list[str | None] = []
     heading_role: str | None = None
+    role_level = 0  # the level of the heading that set heading_role ("## Further reading")
     label_role: str | None = None
     labelled = False
     in_front = bool(lines and lines[0].strip() == "---")
@@ -458,6 +491,7 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
     table_cols: dict[str, int] | None = None
     table_heads: list[str] = []
     table_strict = False
+    table_state = _RowState()
     any_table = False
     spans = {t.start: t for t in (tables or [])}
     skip_until = 0
@@ -518,10 +552,12 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
             text = hm.group(2)
             r = _role_of_heading(text)
             if r:
-                heading_role, label_role, labelled = r, None, True
+                heading_role, label_role, labelled, role_level = r, None, True, level
             else:
                 events.append(_Event("heading", n, level=level, text=_plain(_LINK.sub(r"\1", text))))
-                heading_role = label_role = None
+                if not (heading_role and level > role_level):  # "## Further reading" / "### Pruning"
+                    heading_role = None
+                label_role = None
                 table_cols = None
         elif jtd:
             date = prev_text if _LECTURE_HEADING.match(prev_text) and len(prev_text) < 30 else ""
@@ -535,19 +571,20 @@ def _scan(lines: list[str], tables: list[_Table] | None = None) -> tuple[list[_E
             elif table_cols is None:
                 table_heads = [_plain(c).lower() for c in cells]
                 table_cols = _columns(table_heads)
+                table_state = _RowState()
                 table_strict = "reading" in table_cols and any(
                     w in table_heads[table_cols["reading"]] for w in ("reading", "paper"))
                 if "reading" in table_cols:
                     any_table = True
             elif "reading" in table_cols:
                 split = [[(n, part) for part in re.split(r"<br\s*/?>", c, flags=re.I)] for c in cells]
-                _row_events(split, table_cols, table_heads, events, strict=table_strict)
+                _row_events(split, table_cols, table_heads, events, strict=table_strict, state=table_state)
         else:
             inline = _INLINE_ROLE.match(line)
             paren = _PAREN_ROLE.search(line)
             role_here = None
             if inline:
-                role_here = "required" if inline.group(1).lower() == "required" else "optional"
+                role_here = _inline_role(inline)
                 labelled = True
             elif paren:
                 role_here = paren.group(1).lower()
@@ -601,17 +638,30 @@ def _note_around(line: str, lm: re.Match[str]) -> str | None:
 
 
 def _row_events(cells: list[list[tuple[int, str]]], cols: dict[str, int], heads: list[str], events: list[_Event],
-                strict: bool = True) -> None:
-    """One schedule row: a topic (from the topic column, or a bold-only reading cell), readings from
-    the reading column (``Required``/``Optional`` labels inside it decide roles), paper links in other
-    columns (a speaker's homepage is not a reading; an arXiv link is)."""
+                strict: bool = True, state: _RowState | None = None) -> None:
+    """One schedule row: a topic (from the topic column, or a bold reading cell), readings from
+    the reading column and the unnamed columns its header spans (``Required``/``Optional`` labels
+    inside it, or a ``(Required)`` after a link, decide roles), paper links in other columns (a
+    speaker's homepage is not a reading; an arXiv link is).
+
+    Without a topic column (UMich, UIUC CS 598): a bold-only row without a date opens a section; a
+    dated row whose reading cell opens with a bold line is one session titled by it; a dated row
+    without one belongs to the open section, or after a session (or before any section) is a topic
+    titled by its date."""
+    state = state if state is not None else _RowState()
+
     def cell(name: str) -> list[tuple[int, str]]:
         i = cols.get(name)
         return cells[i] if i is not None and i < len(cells) else []
 
     n = next((ln for c in cells for ln, _ in c), 0)
-    reading = cell("reading")
+    span = range(cols["reading"], cols.get("reading_end", cols["reading"]) + 1) if "reading" in cols else range(0)
+    reading = [x for i in span if i < len(cells) for x in cells[i]]
     reading_text = " ".join(t for _, t in reading)
+    if not _LINK.search(" ".join(t for c in cells for _, t in c)) and all(
+            _SUBHEAD.fullmatch(_plain(t)) for c in cells for _, t in c if _plain(t)):
+        return  # a second header row under a spanning header ("Paper 1 | Paper 2")
+
     def label(lm: re.Match[str]) -> str:  # "[[slides]](..)" goes, "[Goku Mohandas](..)" stays as text
         t = _plain(lm.group(1))
         return "" if t.startswith("[") or _NON_READING_TEXT.match(t) or _MATERIAL_TEXT.match(t) else t
@@ -620,35 +670,62 @@ def _row_events(cells: list[list[tuple[int, str]]], cols: dict[str, int], heads:
     topic_lines = [t for t in topic_lines if t]
     if topic_lines and re.fullmatch(r"tb[ad]|to be (?:announced|determined)|n/?a|-+", topic_lines[0], re.I):
         topic_lines = []  # a placeholder row
+    if topic_lines:  # "13. Distributed Processing: MapReduce": the lecture number is the row's place, not its title
+        topic_lines[0] = re.sub(r"^(?:lecture\s*)?\d{1,2}[.)]\s+(?=\S)", "", topic_lines[0], flags=re.I) or topic_lines[0]
+    date = _plain(" ".join(t for _, t in cell("date")))
+    bold = [i for i, (_, t) in enumerate(reading) if t.strip()]
+    first = bold[0] if bold else None
+    title_line = None
+    if first is not None and re.fullmatch(r"\s*(\*\*|__)[^*_]+\1\s*", reading[first][1]):
+        title_line = _plain(reading[first][1])
     if "topic" in cols and topic_lines:
-        date = _plain(" ".join(t for _, t in cell("date")))
         notes = ([f"Date: {date}"] if date else []) + topic_lines[1:]
         events.append(_Event("heading", n, level=8, text=topic_lines[0], note="; ".join(notes) or None))
-    elif "topic" not in cols and reading_text and not _LINK.search(reading_text) and re.fullmatch(
-            r"\s*\*\*[^*]+\*\*\s*", reading_text):
-        events.append(_Event("heading", n, level=8, text=_plain(reading_text)))
-        return
+    elif "topic" not in cols and title_line and not date:
+        ev = _Event("heading", n, level=8, text=title_line)
+        events.append(ev)
+        state.section, state.session = ev, False
+        if not _LINK.search(reading_text):
+            return
+    elif "topic" not in cols and title_line and "date" in cols:
+        events.append(_Event("heading", n, level=8, text=title_line, note=f"Date: {date}"))
+        state.session = True
+    elif "topic" not in cols and date and "date" in cols and _LINK.search(reading_text) and (
+            state.session or state.section is None):
+        if state.section is not None:
+            events.append(_Event("heading", n, level=8, text=state.section.text, resume=state.section))
+        else:
+            events.append(_Event("heading", n, level=8, text=date, note=f"Date: {date}"))
+        state.session = state.section is None
     role: str | None = None
-    for ln, part in reading:
+    for k, (ln, part) in enumerate(reading):
+        if k == first and title_line:
+            continue
         inline = _INLINE_ROLE.match(part)
         if inline:
-            role = "required" if inline.group(1).lower() == "required" else "optional"
-        elif _ROLE_WORDS.match(_plain(part)) and not _LINK.search(part):
+            role = _inline_role(inline)
+        elif _role_of_heading(part) and not _LINK.search(part):
             role = _role_of_heading(part)
             continue
         for lm in _LINK.finditer(part):
-            events.append(_Event("link", ln, text=lm.group(1), url=lm.group(2), role=role or "required", labelled=True,
-                                 context="\x00table" + part, note=_note_around(part, lm)))
+            mark = _LINK_MARK.match(part[lm.end():])
+            link_role = mark.group(2).lower() if mark else role
+            note = _note_around(part, lm) or (mark.group(1).strip() if mark and mark.group(1) else None)
+            events.append(_Event("link", ln, text=lm.group(1), url=lm.group(2), role=link_role, labelled=True,
+                                 context="\x00table" + part, note=note))
         if not strict:
             continue
         rest = _plain(_LINK.sub("", part[inline.end():] if inline else part)).strip(" ,;")
+        rest = re.sub(r"\((?:[^()]*,\s*)?(?:required|optional)\)", "", rest, flags=re.I)  # "(Sec 1-4, Required)"
+        rest = re.sub(r"\[([^\[\]]{2,40})\]", lambda m: "" if any(_venue_of(m.group(1))) else m.group(0), rest)
         rest = re.sub(r"\((?:[^()]*(?:chapter|chap\.?|section|pages?|part)[^()]*)\)", "", rest, flags=re.I).strip(" ,;")
         rest = re.sub(r"(?:^|,)\s*" + _CHAPTERS + r"\s*(?:of|in|from)?\s*(?=,|$)", "", rest, flags=re.I).strip(" ,;")
         for piece in (p.strip() for p in rest.split(",")):
-            if piece and not re.fullmatch(r"(?:chap\.?|chapters?)?\s*[\d,\s-]*(?:of)?", piece, re.I):
+            if piece and not _PLACEHOLDER.match(piece) and not re.fullmatch(
+                    r"(?:chap\.?|chapters?)?\s*[\d,\s-]*(?:of)?", piece, re.I):
                 events.append(_Event("text", ln, text=piece, role=role or "required", labelled=True))
     for i, c in enumerate(cells):
-        if i == cols.get("reading"):
+        if i in span:
             continue
         name = heads[i] if i < len(heads) and heads[i] else f"column {i + 1}"
         for ln, part in c:
@@ -683,6 +760,14 @@ def _title_for(ev: _Event) -> tuple[str, str | None, str | None]:
         quoted = re.search(r"[\"“]([^\"”]{8,})[\"”]", text)
         if quoted:
             text = quoted.group(1)
+        else:  # "ZeRO-offload - moving gradients to RAM - [arxiv](..)", "GPipe (one good implementation) - [arxiv](..)"
+            text = text.strip(" -–—:")
+            segs = re.split(r"\s+[-–—]\s+", text)
+            if len(segs) > 1 and re.match(r"[a-z]", segs[1]):
+                text, notes = segs[0], [*notes, " - ".join(segs[1:])]
+            m = re.fullmatch(r"(.+?)\s+\(([a-z][^()]*?\s[^()]*?\s[^()]*)\)", text)
+            if m and not any(_venue_of(m.group(2))):
+                text, notes = m.group(1), [*notes, m.group(2)]
         last = list(_LINK.finditer(ctx))
         _, c2, _ = _pull_tags("x " + ctx[last[-1].end():].strip()) if last else ("", [], [])
         claims += c2  # "[[Paper]](url) [[Code]](url) - NSDI 2021"
@@ -783,7 +868,12 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
         return any(is_candidate(x) for x in events[idx:end])
 
     current: int | None = None
+    opened: dict[int, int] = {}  # id of a heading event -> its topic
     started = False
+    # a page that marks single links "(Required)" and none "(Optional)": its unmarked links are optional
+    marks = [m.group(1).lower() for m in re.finditer(r"\]\([^)\s]*\)\s*\((?:[^()]*?,\s*)?(required|optional)\)",
+                                                     text, re.I)]
+    default_role = "optional" if marks.count("required") >= 2 and "optional" not in marks else "required"
     after_schedule = False
     entry_level = 9
     for e in events:
@@ -802,6 +892,9 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
                 elif e.level <= entry_level and e is not first_h1:
                     current = None
                 continue
+            if e.resume is not None and e.level == topic_level and id(e.resume) in opened:
+                current = opened[id(e.resume)]  # a table row back in the section a bold row opened
+                continue
             if e.level == topic_level and e is not first_h1:
                 if not started and topic_level < 7 and not section_has_readings(e):
                     # preamble ("Course Description") before the first section with readings, unless
@@ -815,6 +908,7 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
                 started = True
                 out.topics.append(SyllabusTopic(e.text, e.line, e.note))
                 current = len(out.topics) - 1
+                opened[id(e)] = current
             elif topic_level is not None and e.level < topic_level and e.level < 7:
                 if started:
                     current = None  # a higher-level section after the schedule ("## Grading")
@@ -822,9 +916,11 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
                     after_schedule = True
             continue
         if e.kind == "text":
-            if (current is not None or labelled) and e.role and not re.search(
+            if (current is not None or labelled) and e.role and not _PLACEHOLDER.match(e.text) and not re.search(
                     r"coming soon|tbd|to be announced", e.text, re.I):
-                out.unclassified.append((e.line, e.text, "reading-list item without a link", ""))
+                bare = re.fullmatch(r"<?(?:https?://|www\.)\S+?>?", e.text)
+                out.unclassified.append((e.line, e.text, "a bare URL, no title" if bare else "reading-list item without a link",
+                                         ""))
             continue
         why = _skip_reason(e)
         if why:
@@ -851,7 +947,7 @@ def parse_syllabus(text: str, awesome: bool = False, *, page_title: bool = True)
             else:
                 out.unclassified.append((e.line, f"[{_plain(e.text)}]({e.url})", "no title in the link or around it", ""))
             continue
-        role = "optional" if awesome else (e.role or "required")
+        role = "optional" if awesome else (e.role or default_role)
         note = "; ".join(x for x in (note, e.note) if x) or None
         out.readings.append(SyllabusReading(current, role, title, e.url.strip(), claim, note, e.line))
     return out
@@ -883,13 +979,17 @@ def _skip_reason(e: _Event) -> str | None:
 
 def parse_pages(pages: list[tuple[str, str]], awesome: bool = False) -> ParsedSyllabus:
     """Parse several pages of one course (a folder: ``_modules/week-01.md``...) in order. A page
-    named README/index gives the course title; in the others the first ``#`` heading is a topic.
+    named README/index at the top of the folder gives the course title; in the others (also the
+    README of a week's sub-folder) the first ``#`` heading is a topic.
     Items carry their page in `file` (and unclassified/skipped tuples a 4th element)."""
     out = ParsedSyllabus()
     single = len(pages) == 1
+    top = min((len(Path(name).parts) for name, _ in pages), default=0)
     for name, text in pages:
         stem = Path(name).stem.lower()
-        p = parse_syllabus(text, awesome, page_title=single or stem in ("readme", "index"))
+        # a week folder's own README (week04/README.md) is a page of the course, not its title page
+        p = parse_syllabus(text, awesome, page_title=single or (stem in ("readme", "index")
+                                                                 and len(Path(name).parts) == top))
         if p.title and out.title is None:
             out.title = p.title
         base = len(out.topics)
