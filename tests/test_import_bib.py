@@ -351,3 +351,23 @@ def test_split_text_keeps_files_with_string_macros_whole() -> None:
     # a cut is only ever made before a line that starts a block; an '@' inside a value is no cut
     tricky = "@misc{a, note = {x\n  @misc{not a cut}}}\n" * 50
     assert all(p.startswith("@misc{a,") for p, _ in split_text(tricky, size=100))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_crossref_to_a_paper_parent_in_another_file(tmp_path: Path, workers: int) -> None:
+    # The parent (@book, a paper itself) is normalized and formatted where it is read, and its raw
+    # fields are then dropped; the child in another file still inherits them (read again).
+    d = tmp_path / "in"
+    d.mkdir()
+    child = write(d / "a-child.bib", "@incollection{ch1, author = {Doe, Jo}, title = {A Chapter on {GPU} Systems},"
+                                     " pages = {1-20}, crossref = {bigbook}}\n")
+    parent = write(d / "b-parent.bib", "@book{bigbook, editor = {Roe, Rita}, title = {The Big Book of Systems},"
+                                       " publisher = {Systems Press}, year = {2020}, address = {Boston}}\n")
+    root = empty_project(tmp_path / "p")
+    report = import_bib(root, [str(child), str(parent)], workers=workers)
+    assert not report.failed, report.failed
+    e = entries(root)
+    ch = e["doe2020chapter"]
+    assert ch["booktitle"] == "The Big Book of Systems" and ch["publisher"] == "Systems Press"
+    assert ch["year"] == "2020" and ch["address"] == "Boston" and "crossref" not in ch
+    assert e["roe2020big"]["title"] == "The Big Book of Systems"  # the parent is imported as itself too
