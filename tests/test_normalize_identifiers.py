@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readinglist.normalize import (
     ArxivId,
@@ -213,3 +215,36 @@ def test_cs294_syllabus_reading_links_all_classified(shared_data: Path) -> None:
             assert kind == "arxiv", url
     assert kinds["https://openreview.net/pdf?id=r1gs9JgRZ"] == "openreview"
     assert not any(u.startswith("https://forms.gle") for _, u in readings)
+
+
+def _split_url_reference(raw: str) -> tuple[str, str, str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(raw if "://" in raw else "https://" + raw)
+    return (parts.hostname or "").lower(), parts.path, parts.query
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(["https://", "http://", "HTTPS://", "", "ftp://", " https://"]),
+       st.text(alphabet="aZ0.-_:@[]", min_size=0, max_size=12),
+       st.text(alphabet="/aZ0.-_%?#=& @:[]\t", min_size=0, max_size=20))
+def test_split_url_equals_urlsplit(scheme: str, host: str, rest: str) -> None:
+    from readinglist.normalize.identifiers import split_url
+
+    raw = scheme + host + rest
+    try:
+        want = _split_url_reference(raw)
+    except ValueError:  # urlsplit refuses some netlocs (bad IPv6 brackets, ports): so must split_url
+        with pytest.raises(ValueError):
+            split_url(raw)
+        return
+    assert split_url(raw) == want
+
+
+@pytest.mark.parametrize("raw", ["https://aclanthology.org/2020.acl-main.1", "https://www.USENIX.org/conference/osdi21/x",
+                                 "http://arxiv.org/abs/1706.03762v2", "https://host.org", "https://host.org/",
+                                 "https://h.org/a%20b", "https://h.org/p?x=1#f", "https://u@h.org:8080/p", "h.org/p"])
+def test_split_url_examples(raw: str) -> None:
+    from readinglist.normalize.identifiers import split_url
+
+    assert split_url(raw) == _split_url_reference(raw)

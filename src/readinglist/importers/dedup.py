@@ -16,9 +16,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlsplit
 
-from ..normalize.identifiers import classify_link, parse_arxiv_id, parse_doi
+from ..normalize.identifiers import classify_link, parse_arxiv_id, parse_doi, split_url
 from ..normalize.names import ascii_fold, split_names
 from ..normalize.titles import title_match_key
 
@@ -30,12 +29,12 @@ def url_key(url: str) -> str | None:
     u = url.strip()
     if not u or "://" not in u and not u.startswith("www."):
         return None
-    parts = urlsplit(u if "://" in u else "https://" + u)
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host, path, query = split_url(u)
+    host = host.removeprefix("www.")
     if not host:
         return None
-    path = _INDEX_TAIL_RE.sub("", parts.path)
-    return host + path + (f"?{parts.query}" if parts.query else "")
+    path = _INDEX_TAIL_RE.sub("", path)
+    return host + path + (f"?{query}" if query else "")
 
 
 @dataclass

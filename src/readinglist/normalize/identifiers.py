@@ -12,6 +12,7 @@ from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = [
+    "split_url",
     "ArxivId",
     "LinkInfo",
     "PMLR_VOLUMES",
@@ -340,6 +341,20 @@ def _two_digit_year(yy: str) -> int:
     return 2000 + n if n < 70 else 1900 + n
 
 
+_PLAIN_URL_RE = re.compile(r"https?://([A-Za-z0-9.-]+)(/[^?#%\s@\[\]]*)?")
+
+
+def split_url(raw: str) -> tuple[str, str, str]:
+    """(lowercase host, path, query) as `urllib.parse.urlsplit` gives them (a scheme-less URL read
+    as https). A plain ``http(s)://host/path`` (no port, user, query, fragment, escapes) is split
+    by one regex; anything else by urlsplit."""
+    m = _PLAIN_URL_RE.fullmatch(raw)
+    if m is not None:
+        return m.group(1).lower(), m.group(2) or "", ""
+    parts = urlsplit(raw if "://" in raw else "https://" + raw)
+    return (parts.hostname or "").lower(), parts.path, parts.query
+
+
 def classify_link(url: str) -> LinkInfo:
     """Classify a reading link and extract the id, venue and year its URL implies.
 
@@ -354,11 +369,10 @@ def classify_link(url: str) -> LinkInfo:
     orid = parse_openreview_id(raw) if "openreview" in low else None
     if orid is not None:
         return LinkInfo(raw, "openreview", orid)
-    parts = urlsplit(raw if "://" in raw else "https://" + raw)
-    host = (parts.hostname or "").lower()
+    host, path, _ = split_url(raw)
     if host.startswith("www."):
         host = host[4:]
-    path = unquote(parts.path)
+    path = unquote(path) if "%" in path else path
     handler = _HOST_HANDLERS.get(host)  # one dict hit instead of testing each known host in turn
     if handler is not None:
         info = handler(raw, [p for p in path.split("/") if p])
