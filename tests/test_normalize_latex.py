@@ -64,7 +64,8 @@ def test_real_values_decode(value: str, text: str) -> None:
 
 def test_fast_path_covers_the_common_constructs() -> None:
     for value in (r"Sch{\"o}lkopf", r"G\'erard", r"1{\textendash}20", "a--b", "{GPU}", r"\{DCS\}", "x~y",
-                  r"\c{C}", r"\'\i", r"\ss{}", "``q''", r"\&"):
+                  r"\c{C}", r"\'\i", r"\ss{}", "``q''", r"\&", r"\emph{Deep} {\em Learning}", r"a\dots b",
+                  r"\textbf{\textit{x}}"):
         assert _both(value)[0] is not None, value
     for value in ("$x$", "a & b", r"\unknownmacro", r"\'{ee}", "a}b", "{a", r"x\\y"):
         assert _both(value)[0] is None, value
@@ -75,6 +76,8 @@ _PIECES = st.sampled_from([
     "é", "\xa0", "\\", "\\'", '\\"', "\\`", "\\^", "\\~", "\\=", "\\.", "\\c", "\\v", "\\u", "\\H", "\\k", "\\r",
     "\\d", "\\b", "\\t", "\\i", "\\j", "\\o", "\\ss", "\\ae", "\\L", "\\textendash", "\\textquotedblleft",
     "\\{", "\\}", "\\&", "\\_", "\\%", "\\#", "\\$", "\\@", "\\\\", "\\x", "\\textbraceleft", "\\dh", "\\th",
+    "\\emph", "\\textbf", "\\em", "\\it", "\\tt", "\\dots", "\\textrightarrow", "\\textsuperscript", "\\emph{",
+    "\\quotedblbase", "\\guilsinglleft", "\\textsection", "\\textcopyright",
 ])
 
 

@@ -150,7 +150,17 @@ _WORDS = {"i": "\u0131", "j": "\u0237", "o": "\u00f8", "O": "\u00d8", "l": "\u01
           "DJ": "\u0110", "textendash": "\u2013", "textemdash": "\u2014", "textquotedblleft": "\u201c",
           "textquotedblright": "\u201d", "textquoteleft": "\u2018", "textquoteright": "\u2019",
           "guillemotleft": "\u00ab", "guillemotright": "\u00bb", "textregistered": "\u00ae",
-          "textellipsis": "\u2026"}
+          "textellipsis": "\u2026", "dots": "\u2026", "ldots": "\u2026", "textrightarrow": "\u2192",
+          "textdollar": "$", "textquotesingle": "'", "textasciigrave": "`", "textbullet": "\u2022",
+          "textdegree": "\u00b0", "texttrademark": "\u2122", "quotedblbase": "\u201e", "quotesinglbase": "\u201a",
+          "guilsinglleft": "\u2039", "guilsinglright": "\u203a", "textexclamdown": "\u00a1",
+          "textquestiondown": "\u00bf", "textsection": "\u00a7", "textparagraph": "\u00b6", "textcopyright": "\u00a9",
+          # font switches: pylatexenc drops them (and the blanks after them, like any control word)
+          "em": "", "it": "", "bf": "", "sl": "", "sc": "", "sf": "", "rm": "", "tt": ""}
+# font commands with an argument: pylatexenc gives a braced argument as it is, so the command
+# alone vanishes; any other argument (``\emph\'a``) is left to pylatexenc
+_ARG_WORDS = frozenset({"emph", "textit", "textbf", "textsc", "textrm", "textsl", "textnormal", "underline",
+                        "textsuperscript"})
 _SYMBOLS = {"{": "{", "}": "}", "_": "_", "#": "#", "$": "$", "%": "%", "&": "&", "@": ""}
 # one token: a run of plain text | a brace | an accent with its letter | a control word | a symbol
 _TOKEN_RE = re.compile(
@@ -190,9 +200,12 @@ def _fast_decode(src: str) -> str | None:
             letter = m.group("b1") or m.group("b2") or _DOTLESS.get(m.group("b3"), "")
             out.append(letter + _ACCENTS[m.group("lacc")])
         elif m.group("word") is not None:
-            char = _WORDS.get(m.group("word"))
+            word = m.group("word")
+            char = _WORDS.get(word)
             if char is None:
-                return None
+                if word not in _ARG_WORDS or src[m.end():m.end() + 1] != "{":
+                    return None
+                char = ""
             out.append(char)
         else:
             out.append(_SYMBOLS[m.group("sym")])
