@@ -172,3 +172,20 @@ def test_lines_made_ahead_give_the_same_text(fields: dict[str, str], ids: str) -
         stale = bw.entry_body(fewer)
         assert stale is not None
         assert bw.format_chunk([BibEntry("key2020x", "inproceedings", final, stale[0])])[0].decode("utf-8") == whole[0]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="@ \n\r\t\x0b\x1c\u2028a{", max_size=20))
+def test_entry_heads_counts_line_starts_as_the_splitter_does(text: str) -> None:
+    # an '@' counts when only whitespace stands between it and the previous newline (or the start):
+    # bibtexparser's Splitter._is_at_line_start
+    from readinglist.bibwrite import entry_heads
+
+    want = 0
+    for i, c in enumerate(text):
+        if c == "@":
+            j = i - 1
+            while j >= 0 and text[j] != "\n" and text[j].isspace():
+                j -= 1
+            want += j < 0 or text[j] == "\n"
+    assert entry_heads(text) == want

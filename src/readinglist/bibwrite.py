@@ -337,9 +337,15 @@ def _inert_token(tok: str) -> bool:
     return (len(tok) >= 2 and tok[0] == "{" and tok[-1] == "}") or bool(_BARE_TOKEN.fullmatch(tok))
 
 
+_LINE_START_AT = re.compile(r"^\s*@", re.M)
+
+
 def entry_heads(text: str) -> int:
-    """How many lines start (after blanks) with ``@``: where bibtexparser may start a block."""
-    return sum(1 for line in text.splitlines() if line.lstrip().startswith("@"))
+    """How many ``@`` stand at a line start (after blanks): where bibtexparser may start a block.
+
+    A line start as the splitter sees it (`Splitter._is_at_line_start`): only whitespace between
+    the ``@`` and the previous newline or the start of the text (one regex scan)."""
+    return len(_LINE_START_AT.findall(text))
 
 
 def reparse_problem(text: str, expected: Expected) -> tuple[str, str | None] | None:
