@@ -948,6 +948,8 @@ def _import_bib(root: Path, files: list[Path], report: ImportReport, target: str
 def prepare_updates(root: Path, updates: dict[str, ExistingUpdate]) -> dict[Path, str]:
     """The new text of each .bib file holding an updated existing entry (`enrich.prepare_rewrite`:
     re-parsed and checked); nothing is written. Files in a stable order."""
+    if not updates:
+        return {}
     from ..enrich import prepare_rewrite
 
     by_file: dict[str, dict[str, tuple[str, dict[str, str]]]] = {}
