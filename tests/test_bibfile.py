@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -81,7 +82,11 @@ def test_same_values_as_the_default_stack_on_real_files(shared_data: Path) -> No
         want = default_stack_fields(text)
         res = parse_bib_text(text, str(f))
         for p in res.papers:
-            assert want[p.key.lower()] == p.fields, (f, p.key)
+            # names no BibTeX writer can write ('% a comment\n  author') are reported, not kept
+            kept = {k: v for k, v in want[p.key.lower()].items() if re.fullmatch(r"[a-z][a-z0-9_-]*", k)}
+            assert kept == p.fields, (f, p.key)
+            if len(kept) < len(want[p.key.lower()]):
+                assert any(pr.key == p.key and "not a BibTeX field name" in pr.message for pr in res.problems)
             n += 1
         assert res.strings == {s.key: str(s.value) for s in bibtexparser.parse_string(text).strings}
     assert n > 500

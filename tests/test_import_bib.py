@@ -371,3 +371,24 @@ def test_crossref_to_a_paper_parent_in_another_file(tmp_path: Path, workers: int
     assert ch["booktitle"] == "The Big Book of Systems" and ch["publisher"] == "Systems Press"
     assert ch["year"] == "2020" and ch["address"] == "Boston" and "crossref" not in ch
     assert e["roe2020big"]["title"] == "The Big Book of Systems"  # the parent is imported as itself too
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_entries_planned_while_reading_report_as_after(tmp_path: Path, workers: int) -> None:
+    # Entries are planned while later files are still read. A @proceedings read (and reported
+    # skipped) before the file of its child still says its fields were inherited; entries'
+    # failures keep input order; a field name holding a comment fails its entry only.
+    d = tmp_path / "in"
+    d.mkdir()
+    files = [write(d / "a.bib", "@proceedings{conf21, title = {Proc. of Conf 21}, year = 2021, publisher = {P}}\n"
+                                "@misc{weird, title = {W},\n% a comment inside\n  note = {n}}\n"),
+             write(d / "b.bib", "@inproceedings{kid, author = {Doe, Jo}, title = {A Child Paper}, crossref = {conf21}}\n"
+                                "@misc{broken, title = {B}}, year = {2020}}\n")]
+    root = empty_project(tmp_path / "p")
+    report = import_bib(root, [str(f) for f in files], keep_going=True, workers=workers)
+    skipped = {i.key: i.message for i in report.skipped}
+    assert skipped["conf21"] == "@proceedings is not a paper (its fields were inherited through crossref)"
+    assert [i.key for i in report.failed] == ["weird", "broken"]  # entries' failures in input order
+    assert "is not a BibTeX field name" in report.failed[0].message
+    e = entries(root)
+    assert e["doe2021child"]["booktitle"] == "Proc. of Conf 21" and "weird" not in str(e)

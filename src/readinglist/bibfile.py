@@ -100,6 +100,13 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
         bare: list[str] = []
         for f in e.fields:
             name = f.key.lower()
+            if name not in _GOOD_NAMES:
+                if not _FIELD_NAME.match(name):
+                    result.problems.append(SourceFileError(
+                        path, line, f"field name {name[:60]!r} is not a BibTeX field name (letters, digits, "
+                        "'-' and '_'; a comment or stray text inside the entry?); fix the entry", e.key))
+                    continue
+                _GOOD_NAMES.add(name)
             if name in fields:
                 result.problems.append(SourceFileError(
                     path, line, f"field {name!r} given twice (differing only in case); keep one", e.key))
@@ -133,6 +140,11 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
             result.bare[len(result.papers)] = frozenset(bare)
         result.papers.append(p)
     return result
+
+
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_-]*\Z")
+"""Field names the project can write (`bibwrite.FIELD_RE`), lowercased."""
+_GOOD_NAMES: set[str] = set()
 
 
 def _delimited(value: str) -> bool:

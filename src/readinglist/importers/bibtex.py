@@ -449,13 +449,19 @@ def process_pool(workers: int) -> Executor | None:
 
 
 def read_records(paths: list[Path], report: ImportReport, display: dict[Path, str] | None = None,
-                 workers: int | None = None, pool: Executor | None = None) -> list[BibRecord]:
+                 workers: int | None = None, pool: Executor | None = None,
+                 on_ready: Callable[[list[BibRecord]], None] | None = None) -> list[BibRecord]:
     """Parse every file; problems go to `report.failed` and mark the records involved.
 
     With `workers` > 1 (see `import_workers`) the files are read by a process pool; the results
     are combined in input order, so the records, the report and everything after are the same.
     ``@string`` macros of all files apply to all files (a later definition wins), so values that
     use macros are resolved here, after every file is read; so is crossref/xdata inheritance.
+
+    `on_ready`, if given, is handed the records in input order while later files are still being
+    read, as far as nothing later can change them (`_final`): up to the first record that waits
+    for macros or a crossref/xdata parent, or whose file is not read to its end. (`plan_entries`
+    then overlaps the reading.) The records it was handed are the first ones of the list returned.
     """
     jobs = _jobs(paths, display or {})
     own = pool is None
@@ -472,6 +478,7 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
     for job in jobs:
         if job[0] == "text" and job[3] > 1:
             pieces.setdefault(job[2], 0)
+    handed = 0
     try:
         current = ""
         for job, res in zip(jobs, results, strict=True):
@@ -486,6 +493,14 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
             for s_name, s_value in res.strings:
                 macros.define(s_name, s_value)
             records.extend(res.records)
+            if on_ready is not None:
+                end = pieces[current] if current in pieces else len(records)  # a file in pieces: when joined
+                ready = handed
+                while ready < end and _final(records[ready]):
+                    ready += 1
+                if ready > handed:
+                    on_ready(records[handed:ready])
+                    handed = ready
         if current in pieces:
             records[pieces[current]:] = _join_pieces(records[pieces[current]:], report.failed)
     finally:
@@ -519,6 +534,12 @@ def _macro_uses(rec: BibRecord) -> list[tuple[str, list[tuple[str, str]]]]:
         if toks is not None:
             out.append((name, toks))
     return out
+
+
+def _final(rec: BibRecord) -> bool:
+    """Nothing after reading can change `rec`: no macro to expand, no crossref/xdata to inherit
+    (its problems are all known once its file is read to the end)."""
+    return not rec.pending and "crossref" not in rec.fields and "xdata" not in rec.fields
 
 
 def _resolve_values(rec: BibRecord, macros: MacroTable) -> None:
@@ -839,16 +860,26 @@ def _normalized(rec: BibRecord) -> Normalized | None:
     return etype, fields, fingerprint(fields), (inputs, make_key(*inputs))
 
 
-def plan_entries(records: list[BibRecord], plan: ImportPlan, report: ImportReport) -> None:
+_INHERITED = " (its fields were inherited through crossref)"
+
+
+def plan_entries(records: list[BibRecord], plan: ImportPlan, report: ImportReport,
+                 failed: list[Item] | None = None, skipped: list[tuple[BibRecord, Item]] | None = None) -> None:
+    """Plan `records` in order. `failed`: where failures go (default `report.failed`); `skipped`
+    collects the non-paper records reported skipped, whose message `note_inherited` completes once
+    crossrefs are resolved (when planning runs while files are still being read)."""
+    failed = report.failed if failed is None else failed
     for rec in records:
         if rec.problems:
             for msg in rec.problems:
-                report.failed.append(Item(rec.source, msg, rec.key))
+                failed.append(Item(rec.source, msg, rec.key))
             continue
         if rec.entry_type.lower() in _NOT_PAPERS:
-            report.skipped.append(Item(rec.source, f"@{rec.entry_type} is not a paper"
-                                       + (" (its fields were inherited through crossref)" if "_crossref_target" in rec.fields else ""),
-                                       rec.key))
+            item = Item(rec.source, f"@{rec.entry_type} is not a paper"
+                        + (_INHERITED if "_crossref_target" in rec.fields else ""), rec.key)
+            report.skipped.append(item)
+            if skipped is not None:
+                skipped.append((rec, item))
             continue
         etype, fields, fp, key_base = rec.normalized or _normalized(rec) or ("", {}, None, None)
         body, rec.normalized, rec.body = rec.body, None, None
@@ -856,6 +887,13 @@ def plan_entries(records: list[BibRecord], plan: ImportPlan, report: ImportRepor
             report.skipped.append(Item(rec.source, "entry has no title; not imported (nothing identifies the paper)", rec.key))
             continue
         plan_entry(plan, etype, fields, rec.source, report, orig_key=rec.key, fp=fp, key_base=key_base, body=body)
+
+
+def note_inherited(skipped: list[tuple[BibRecord, Item]]) -> None:
+    """Complete the skip message of non-papers that turned out to be crossref parents."""
+    for rec, item in skipped:
+        if "_crossref_target" in rec.fields and not item.message.endswith(_INHERITED):
+            item.message += _INHERITED
 
 
 # ------------------------------------------------------------------------------------ import
@@ -919,8 +957,20 @@ def _import_bib(root: Path, files: list[Path], report: ImportReport, target: str
     workers = import_workers(files, workers)
     pool = process_pool(workers)  # reads the files, then formats and checks the output
     try:
-        records = read_records(files, report, workers=workers, pool=pool)
-        plan_entries(records, plan, report)
+        # entries are planned while later files are still read (in input order, see `read_records`);
+        # their failures are kept apart so the report lists them after the reading failures, as before
+        failed: list[Item] = []
+        skipped: list[tuple[BibRecord, Item]] = []
+        handed = [0]
+
+        def plan_ready(ready: list[BibRecord]) -> None:
+            plan_entries(ready, plan, report, failed, skipped)
+            handed[0] += len(ready)
+
+        records = read_records(files, report, workers=workers, pool=pool, on_ready=plan_ready)
+        plan_entries(records[handed[0]:], plan, report, failed, skipped)
+        note_inherited(skipped)
+        report.failed.extend(failed)
         del records
         finalize_keys(plan, report)
         if dry_run or (report.failed and not keep_going) or not (plan.new or plan.updates):
