@@ -50,6 +50,15 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def duplicate_key_message(first: int | None, again: int | None) -> str:
+    return f"duplicate citation key (at lines {first} and {again}); rename or merge one"
+
+
+def case_duplicate_message(first_key: str, first_line: int | None) -> str:
+    return (f"citation key differs only in case from {first_key!r} at line {first_line}; "
+            "keys are case-insensitive, rename one")
+
+
 def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
     """Parse BibTeX text; every problem is reported, never raised.
 
@@ -69,8 +78,7 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
         key = getattr(block, "key", None)
         if isinstance(block, bm.DuplicateBlockKeyBlock):
             prev = block.previous_block
-            msg = (f"duplicate citation key (at lines {(prev.start_line or 0) + first_line} and {line}); "
-                   "rename or merge one")
+            msg = duplicate_key_message((prev.start_line or 0) + first_line, line)
         elif isinstance(block, bm.DuplicateFieldKeyBlock):
             msg = f"duplicate field(s) {', '.join(sorted(block.duplicate_keys))}; keep one"
         else:
@@ -131,8 +139,7 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
             first = seen[low]
             result.problems.append(SourceFileError(
                 path, line,
-                f"citation key differs only in case from {first.key!r} at line {first.line}; keys are case-insensitive, rename one",
-                e.key))
+                case_duplicate_message(first.key, first.line), e.key))
             continue
         p = Paper(key=e.key, entry_type=e.entry_type.lower(), fields=fields, file=path, line=line)
         seen[low] = p

@@ -19,7 +19,7 @@ it field by field before replacing the file atomically.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -187,21 +187,25 @@ def _entry(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, l
     return text, written
 
 
-def _entry_parts(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]], list[str]]:
-    """`_entry` and the written values that must be re-parsed (`needs_reparse` of their inside)."""
+def _check_head(key: str, entry_type: str) -> str:
+    """The entry type to write (lowercase), after checking it and the key against their patterns."""
     if not KEY_RE.match(key):
         raise ReadingListError(f"citation key {key!r} is not safe to write; keys use letters, digits and _:.+/-")
     etype = entry_type.lower()
     if not TYPE_RE.match(etype):
         raise ReadingListError(f"entry type {entry_type!r} is not a BibTeX type")
+    return etype
+
+
+def _field_tokens(key: str, fields: Mapping[str, str]) -> Iterator[tuple[int, str, str, bool]]:
+    """(order, lowercase name, ``{safe value}``, whether it must be re-parsed) of each field with a
+    non-empty value, in the written order; a name that is not a field name, or given twice
+    (ignoring case), raises."""
     last = len(_ORDER)
     named = sorted([(_ORDER.get(n, last), n, v) for n, v in ((n.lower(), v) for n, v in fields.items())],
                    key=_first_two)
-    lines = [f"@{etype}{{{key},"]
-    written: list[tuple[str, str]] = []
-    risky: list[str] = []
     prev = None
-    for _, name, value in named:
+    for order, name, value in named:
         if name not in _GOOD_FIELDS:
             if not FIELD_RE.match(name):
                 raise ReadingListError(f"field name {name!r} of {key} is not a BibTeX field name")
@@ -210,8 +214,16 @@ def _entry_parts(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[
             raise ReadingListError(f"field {name!r} given twice for {key}")
         prev = name
         token, bad = _token(value) if isinstance(value, str) else _token(safe_value(value))
-        if not token:
-            continue
+        if token:
+            yield order, name, token, bad
+
+
+def _entry_parts(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """`_entry` and the written values that must be re-parsed (`needs_reparse` of their inside)."""
+    lines = [f"@{_check_head(key, entry_type)}{{{key},"]
+    written: list[tuple[str, str]] = []
+    risky: list[str] = []
+    for _, name, token, bad in _field_tokens(key, fields):
         lines.append(f"  {name} = {token},")
         written.append((name, token))
         if bad:
@@ -228,33 +240,26 @@ _IDS_ORDER = _ORDER["ids"]
 
 
 def entry_body(fields: Mapping[str, str]) -> tuple[Body, list[str]] | None:
-    """The field lines of an entry with `fields` (lowercase names, no ``ids``), split where an ``ids``
-    line goes, as `_entry_parts` writes them, and the tokens among them that must be re-parsed.
+    """The field lines of an entry with `fields` (no ``ids``), split where an ``ids`` line goes, as
+    `_entry_parts` writes them, and the tokens among them that must be re-parsed.
 
     Made while reading (in a pool worker), so that writing only has to add the key line and the
     ``ids`` that keys and merges decide later (`format_chunk`). None when `fields` holds ``ids``
-    or a name that is not a plain lowercase field name: those entries are formatted whole.
+    or a name `_entry_parts` refuses: those entries are formatted whole (and refused then).
     """
     if "ids" in fields:
         return None
-    last = len(_ORDER)
-    named = sorted([(_ORDER.get(n, last), n, v) for n, v in fields.items()], key=_first_two)
     before: list[str] = []
     after: list[str] = []
     risky: list[str] = []
-    for order, name, value in named:
-        if name not in _GOOD_FIELDS:
-            if not FIELD_RE.match(name):
-                return None
-            _GOOD_FIELDS.add(name)
-        token, bad = _token(value) if isinstance(value, str) else _token(safe_value(value))
-        if not token:
-            continue
-        (before if order < _IDS_ORDER else after).append(f"  {name} = {token},")
-        if bad:
-            risky.append(token)
-    return ("".join(line + "\n" for line in before), "".join(line + "\n" for line in after), len(fields)), risky
-
+    try:
+        for order, name, token, bad in _field_tokens("", fields):
+            (before if order < _IDS_ORDER else after).append(f"  {name} = {token},\n")
+            if bad:
+                risky.append(token)
+    except ReadingListError:
+        return None
+    return ("".join(before), "".join(after), len(fields)), risky
 
 
 def format_entry(key: str, entry_type: str, fields: Mapping[str, str]) -> str:
@@ -477,11 +482,7 @@ def _body_fits(e: BibEntry) -> bool:
 def _with_body(e: BibEntry) -> tuple[str, list[tuple[str, str]], list[str]]:
     """`_entry_parts` of an entry whose field lines were made ahead (their tokens checked then)."""
     assert e.body is not None
-    if not KEY_RE.match(e.key):
-        raise ReadingListError(f"citation key {e.key!r} is not safe to write; keys use letters, digits and _:.+/-")
-    etype = e.entry_type.lower()
-    if not TYPE_RE.match(etype):
-        raise ReadingListError(f"entry type {e.entry_type!r} is not a BibTeX type")
+    etype = _check_head(e.key, e.entry_type)
     ids = e.fields.get("ids")
     token, bad = _token(ids) if ids else ("", False)
     text = f"@{etype}{{{e.key},\n{e.body[0]}" + (f"  ids = {token},\n" if token else "") + f"{e.body[1]}}}\n"

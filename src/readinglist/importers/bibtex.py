@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..bibfile import decode_bytes, parse_bib_text
+from ..bibfile import case_duplicate_message, decode_bytes, duplicate_key_message, parse_bib_text
 from ..errors import ReadingListError, SourceFileError
 from ..models import Paper
 from .dedup import DedupIndex, Fingerprint, fingerprint
@@ -188,7 +188,7 @@ class BibRecord:
     pending: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # macro uses to expand
     normalized: Normalized | None = None  # set when no later step can change the fields
     body: Body | None = None  # the normalized fields' lines, made and checked ahead (`bibwrite.entry_body`)
-    dropped: bool = False  # `fields` emptied once normalized and formatted (`_restore_fields` reads them again)
+    dropped: bool = False  # `fields` emptied once normalized and formatted (`_FieldsAgain` reads them again)
 
     @property
     def source(self) -> str:
@@ -401,11 +401,9 @@ def _join_pieces(records: list[BibRecord], failed: list[Item]) -> list[BibRecord
             seen[rec.key.lower()] = rec
             out.append(rec)
         elif first.key == rec.key:
-            first.problems.append(f"duplicate citation key (at lines {first.line} and {rec.line}); rename or merge one")
+            first.problems.append(duplicate_key_message(first.line, rec.line))
         else:
-            failed.append(Item(f"{rec.file}:{rec.line}",
-                               f"citation key differs only in case from {first.key!r} at line {first.line}; "
-                               "keys are case-insensitive, rename one", rec.key))
+            failed.append(Item(f"{rec.file}:{rec.line}", case_duplicate_message(first.key, first.line), rec.key))
     return out
 
 

@@ -1189,7 +1189,7 @@ def import_syllabus(root: Path, path: str, *, course_id: str, title: str | None 
     course["topics"] = topics
     if dry_run or (report.failed and not keep_going):
         return report
-    _commit(root, course, [e for e in plan.new], _bib_target(root / "bib", target or f"{course_id}.bib"), report,
+    _commit(root, course, list(plan.new), _bib_target(root / "bib", target or f"{course_id}.bib"), report,
             plan.updates)
     return report
 

@@ -106,7 +106,7 @@ def arxiv_in_venue(fields: dict[str, str]) -> str | None:
                 return aid.canonical
     for k in ("journal", "booktitle", "howpublished", "note"):
         v = fields.get(k)
-        if v and ("arxiv" in v or "arXiv" in v or "ArXiv" in v or "ARXIV" in v):
+        if v and "arxiv" in v.lower():
             m = _ARXIV_IN_TEXT_RE.search(v)
             if m:
                 aid = parse_arxiv_id(m.group(1))

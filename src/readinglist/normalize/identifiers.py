@@ -12,7 +12,6 @@ from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = [
-    "split_url",
     "ArxivId",
     "LinkInfo",
     "PMLR_VOLUMES",
@@ -21,6 +20,7 @@ __all__ = [
     "parse_arxiv_id",
     "parse_doi",
     "parse_openreview_id",
+    "split_url",
     "validate_arxiv_id",
 ]
 
