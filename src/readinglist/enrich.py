@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import FetchError, NotFound, Offline, ReadingListError, SourceError
+from .errors import FetchError, NotFound, NotFoundError, Offline, ReadingListError, SourceError
 from .normalize import (
     canonical_venue,
     classify_link,
@@ -570,6 +570,20 @@ def _optional(res: Resolution, name: str, fn: Callable[[], Any]) -> Any:
         return None
 
 
+def _lookup_one(res: Resolution, sources: Mapping[str, Source], name: str, ident: str, primary: bool,
+                missing: str) -> Record | None:
+    """`ident`'s record from source `name`: for the identifier the user gave (`primary`) a failure
+    propagates and an unknown id with nothing else found is `NotFoundError` (`missing`); for a
+    secondary lookup a failure is noted in `res` and gives None (`_optional`)."""
+    if primary:
+        rec = sources[name].lookup([ident]).get(ident)
+        if rec is None and not res.records:
+            raise NotFoundError(missing)
+        return rec
+    got = _optional(res, name, lambda: sources[name].lookup([ident]))
+    return got.get(ident) if got else None
+
+
 def resolve(ident: str, sources: Mapping[str, Source], http: HttpClient | None = None
             ) -> Resolution:
     """Records for one identifier (arXiv id in any form, DOI, URL or title), best first.
@@ -580,8 +594,6 @@ def resolve(ident: str, sources: Mapping[str, Source], http: HttpClient | None =
     published version, Crossref for its DOI, DBLP for its record) are optional: failures are
     listed in `missing`. A configured local .bib (`localbib`) is asked first.
     """
-    from .errors import NotFoundError
-
     kind, value = parse_ident(ident)
     res = Resolution(ident, kind, value)
     local = sources.get("localbib")
@@ -648,15 +660,8 @@ def resolve(ident: str, sources: Mapping[str, Source], http: HttpClient | None =
                 add(local.lookup([ident_]).get(ident_))
 
     if arxiv_id and "arxiv" in sources:
-        aid: str = arxiv_id
-        primary = kind == "arxiv"
-        if primary:
-            rec = sources["arxiv"].lookup([arxiv_id]).get(arxiv_id)
-            if rec is None and not res.records:
-                raise NotFoundError(f"arXiv has no paper {arxiv_id}; check the id")
-        else:
-            got = _optional(res, "arxiv", lambda: sources["arxiv"].lookup([aid]))
-            rec = got.get(aid) if got else None
+        rec = _lookup_one(res, sources, "arxiv", arxiv_id, kind == "arxiv",
+                          f"arXiv has no paper {arxiv_id}; check the id")
         add(rec)
         if rec is not None and not doi:
             d = rec.fields.get("doi")
@@ -684,14 +689,8 @@ def resolve(ident: str, sources: Mapping[str, Source], http: HttpClient | None =
                 dblp_key = str(k)
 
     if doi and not doi.startswith("10.48550") and "crossref" in sources:
-        if kind == "doi":
-            rec = sources["crossref"].lookup([doi]).get(doi)
-            if rec is None and not res.records:
-                raise NotFoundError(f"DOI not found in Crossref: {doi}; check the DOI")
-        else:
-            got = _optional(res, "crossref", lambda: sources["crossref"].lookup([doi]))
-            rec = got.get(doi) if got else None
-        add(rec)
+        add(_lookup_one(res, sources, "crossref", doi, kind == "doi",
+                        f"DOI not found in Crossref: {doi}; check the DOI"))
     elif kind == "doi" and not res.records:
         raise ReadingListError("the Crossref source is not enabled; cannot resolve " + ident)
 
@@ -1079,8 +1078,6 @@ def _doi_of(fields: Mapping[str, str]) -> str | None:
 def select_papers(catalog: Catalog, course: str | None, missing_only: bool) -> list[str]:
     """Citation keys to enrich: all papers, or those a course reads; `missing_only` keeps those
     lacking one of `MISSING_FIELDS`."""
-    from .errors import NotFoundError
-
     if course:
         c = catalog.course(course) or next((x for x in catalog.courses
                                             if x.id.lower() == course.lower()), None)
