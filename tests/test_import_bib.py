@@ -373,6 +373,33 @@ def test_crossref_to_a_paper_parent_in_another_file(tmp_path: Path, workers: int
     assert e["roe2020big"]["title"] == "The Big Book of Systems"  # the parent is imported as itself too
 
 
+def test_crossref_parents_of_a_file_in_pieces_keep_their_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A parent named from another piece of the same file keeps its raw fields where it is read,
+    # so nothing is read again; a spelling `crossref_targets` does not look for (cRoSsReF) falls
+    # back to reading the file again, with the same result.
+    from readinglist.importers import bibtex as ib
+
+    assert ib.crossref_targets("crossref = {BigBook},\n CROSSREF=\"b2\" xdata = x3") == {"bigbook", "b2", "x3"}
+    filler = "".join(f"@misc{{f{i}, title = {{Filler Entry {i} of {'x' * 40}}}, year = 2001}}\n" for i in range(40))
+    text = ("@book{bigbook, editor = {Roe, Rita}, title = {The Big Book of Systems}, publisher = {SP}, year = {2020}}\n"
+            + filler + "@incollection{ch1, author = {Doe, Jo}, title = {A Chapter}, crossref = {bigbook}}\n"
+            + "@book{odd, editor = {Poe, E.}, title = {The Odd Book}, year = {2019}}\n" + filler.replace("{f", "{g")
+            + "@incollection{ch2, author = {Moe, Al}, title = {Another Chapter}, cRoSsReF = {odd}}\n")
+    src = write(tmp_path / "one.bib", text)
+    monkeypatch.setattr(ib, "PIECE_CHARS", 1000)
+    assert len(ib.split_text(text)) > 3
+    again: list[str] = []
+    real = ib._FieldsAgain.__call__
+    monkeypatch.setattr(ib._FieldsAgain, "__call__", lambda self, rec: (again.append(rec.key), real(self, rec))[1])
+    root = empty_project(tmp_path / "p")
+    report = import_bib(root, [str(src)], workers=1)
+    assert not report.failed, report.failed
+    assert again == ["odd"]
+    e = entries(root)
+    assert e["doe2020chapter"]["booktitle"] == "The Big Book of Systems"
+    assert e["moe2019another"]["booktitle"] == "The Odd Book"
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_entries_planned_while_reading_report_as_after(tmp_path: Path, workers: int) -> None:
     # Entries are planned while later files are still read. A @proceedings read (and reported

@@ -272,10 +272,11 @@ def _decoded(path: Path, name: str) -> tuple[str, str | None]:
         raise _Unreadable(Item(f"{name}:{exc.line}" if exc.line else name, exc.message)) from None
 
 
-def read_text(text: str, name: str, first_line: int = 1) -> FileResult:
+def read_text(text: str, name: str, first_line: int = 1, parents: frozenset[str] = frozenset()) -> FileResult:
     """Parse BibTeX text (a file, or a piece of one starting at line `first_line`), attach its
     problems, find the values that need macros, and normalize (and fingerprint) the records no
-    later step can change."""
+    later step can change. `parents`: lowercased keys the rest of the file names as crossref or
+    xdata parents (`crossref_targets`), whose raw fields are kept as this text's own are."""
     out = FileResult()
     res = parse_bib_text(text, name, first_line)
     out.strings = list(res.strings.items())
@@ -311,8 +312,12 @@ def read_text(text: str, name: str, first_line: int = 1) -> FileResult:
     if risky and _reparse_tokens(list(risky)) is not None:
         for rec in file_records:  # the writer formats them again, and reports what is wrong
             rec.body = None
+    parents = parents.union(ref.split(",")[0].strip().lower() for rec in file_records
+                            for ref in (rec.fields.get("crossref"), rec.fields.get("xdata")) if ref)
     for rec in file_records:
-        if rec.body is not None:  # nothing needs the raw fields now, unless the entry is a crossref parent
+        # nothing needs the raw fields now, unless the entry is a crossref parent (those named in
+        # this text are kept: reading a parent named from elsewhere again costs its whole file)
+        if rec.body is not None and rec.key.lower() not in parents:
             rec.fields, rec.dropped = {}, True  # (a quarter less to send back from a worker)
     out.records = file_records
     return out
@@ -320,6 +325,15 @@ def read_text(text: str, name: str, first_line: int = 1) -> FileResult:
 
 _ENTRY_LINE = re.compile(r"^@[A-Za-z]\w*[ \t]*[{(]", re.M)
 _STRING_BLOCK = re.compile(r"@string", re.I)
+_PARENT_REF = re.compile(r"(?:crossref|xdata|Crossref|CrossRef|CROSSREF|XData|XDATA)\s*=\s*[{\"]?\s*([^,{}\"\s]+)")
+"""The usual spellings only: a case-insensitive pattern costs 5x more on every large file, and a
+parent missed here is still found (`_FieldsAgain` reads its file again)."""
+
+
+def crossref_targets(text: str) -> frozenset[str]:
+    """The lowercased keys `text` names as crossref/xdata parents, an optimization only: a match
+    in a comment or a value costs a kept field dict, a missed one its file read again."""
+    return frozenset(m.group(1).lower() for m in _PARENT_REF.finditer(text))
 
 
 def split_text(text: str, size: int | None = None) -> list[tuple[str, int]]:
@@ -350,18 +364,19 @@ def split_text(text: str, size: int | None = None) -> list[tuple[str, int]]:
     return pieces
 
 
-Job = tuple[str, object, str, int]
-"""("file", path, name, 0) | ("text", piece, name, first line) | ("done", FileResult, name, 0)."""
+Job = tuple[str, object, str, int, frozenset[str]]
+"""("file", path, name, 0, ∅) | ("text", piece, name, first line, the file's `crossref_targets`)
+| ("done", FileResult, name, 0, ∅)."""
 
 
 def _read_job(job: Job) -> FileResult:
-    kind, what, name, first_line = job
+    kind, what, name, first_line, parents = job
     if kind == "file":
         assert isinstance(what, Path)
         return read_file(what, name)
     if kind == "text":
         assert isinstance(what, str)
-        return read_text(what, name, first_line)
+        return read_text(what, name, first_line, parents)
     assert isinstance(what, FileResult)
     return what
 
@@ -376,16 +391,18 @@ def _jobs(paths: list[Path], display: dict[Path, str]) -> list[Job]:
         except OSError:
             big = False
         if not big:
-            jobs.append(("file", path, name, 0))
+            jobs.append(("file", path, name, 0, frozenset()))
             continue
         try:
             text, note = _decoded(path, name)
         except _Unreadable as exc:
-            jobs.append(("done", FileResult(failed=[exc.item]), name, 0))
+            jobs.append(("done", FileResult(failed=[exc.item]), name, 0, frozenset()))
             continue
         if note:
-            jobs.append(("done", FileResult(warnings=[Item(name, note)]), name, 0))
-        jobs.extend(("text", piece, name, line) for piece, line in split_text(text))
+            jobs.append(("done", FileResult(warnings=[Item(name, note)]), name, 0, frozenset()))
+        pieces = split_text(text)
+        parents = crossref_targets(text) if len(pieces) > 1 else frozenset()
+        jobs.extend(("text", piece, name, line, parents) for piece, line in pieces)
     return jobs
 
 
