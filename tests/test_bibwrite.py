@@ -189,3 +189,16 @@ def test_entry_heads_counts_line_starts_as_the_splitter_does(text: str) -> None:
                 j -= 1
             want += j < 0 or text[j] == "\n"
     assert entry_heads(text) == want
+
+
+@pytest.mark.parametrize("line", ["@misc{evil,", "  \t@book(evil,", "\u2028@misc{evil,"])
+def test_format_chunk_refuses_a_made_body_that_would_start_an_entry(line: str) -> None:
+    # The lines made ahead are trusted to be safe values; should one ever hold a line starting
+    # with '@' (where bibtexparser starts a block), the chunk is refused, not written.
+    from readinglist.bibwrite import ReadingListError, format_chunk
+
+    good = BibEntry("a2020x", "misc", {"title": "A @ sign mid-line"}, ("  title = {A @ sign mid-line},\n", "", 1))
+    assert format_chunk([good, good.__class__("b2020x", "misc", good.fields, good.body)])[1] is None
+    bad = BibEntry("c2020x", "misc", {"title": "t"}, (f"  title = {{t\n{line} x}},\n", "", 1))
+    with pytest.raises(ReadingListError, match="starts an entry"):
+        format_chunk([good, bad])

@@ -503,7 +503,10 @@ def format_chunk(part: list[BibEntry], verify: bool = True) -> tuple[bytes, tupl
     if verify:  # `_check_tokens`, with the risky tokens known from `_token`
         if len({e.key.lower() for e in part}) != len(part):
             raise ReadingListError("internal error: written BibTeX would hold a citation key twice")
-        if entry_heads(chunk) != len(part):
+        # each text starts with its own `@type{` line; only one holding another '@' can hold
+        # another head, and a line start in a text is one in the chunk (`entry_heads` of the
+        # chunk, without a regex scan of every line)
+        if sum(entry_heads(t) if t.find("@", 1) != -1 else 1 for t, _, _ in made) != len(part):
             raise ReadingListError("internal error: written BibTeX has a value that starts an entry")
         problem = _reparse_tokens(list(dict.fromkeys(tok for _, _, risky in made for tok in risky)))
     return chunk.encode("utf-8"), problem

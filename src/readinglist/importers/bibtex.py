@@ -381,9 +381,8 @@ def _read_job(job: Job) -> FileResult:
     return what
 
 
-def _jobs(paths: list[Path], display: dict[Path, str]) -> list[Job]:
+def _jobs(paths: list[Path], display: dict[Path, str]) -> Iterator[Job]:
     """One job per file, or per piece of a large file (decoded here, to be cut)."""
-    jobs: list[Job] = []
     for path in paths:
         name = display.get(path, str(path))
         try:
@@ -391,19 +390,19 @@ def _jobs(paths: list[Path], display: dict[Path, str]) -> list[Job]:
         except OSError:
             big = False
         if not big:
-            jobs.append(("file", path, name, 0, frozenset()))
+            yield ("file", path, name, 0, frozenset())
             continue
         try:
             text, note = _decoded(path, name)
         except _Unreadable as exc:
-            jobs.append(("done", FileResult(failed=[exc.item]), name, 0, frozenset()))
+            yield ("done", FileResult(failed=[exc.item]), name, 0, frozenset())
             continue
         if note:
-            jobs.append(("done", FileResult(warnings=[Item(name, note)]), name, 0, frozenset()))
+            yield ("done", FileResult(warnings=[Item(name, note)]), name, 0, frozenset())
         pieces = split_text(text)
         parents = crossref_targets(text) if len(pieces) > 1 else frozenset()
-        jobs.extend(("text", piece, name, line, parents) for piece, line in pieces)
-    return jobs
+        for piece, line in pieces:
+            yield "text", piece, name, line, parents
 
 
 def _join_pieces(records: list[BibRecord], failed: list[Item]) -> list[BibRecord]:
@@ -478,14 +477,21 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
     for macros or a crossref/xdata parent, or whose file is not read to its end. (`plan_entries`
     then overlaps the reading.) The records it was handed are the first ones of the list returned.
     """
-    jobs = _jobs(paths, display or {})
     own = pool is None
     if pool is None:
         pool = process_pool(import_workers(paths, workers))
     results: Iterable[FileResult]
-    if pool is not None:
-        results = pool.map(_read_job, jobs, chunksize=max(1, min(8, len(jobs) // 8)))
+    jobs: list[Job] = []
+    if pool is not None:  # the workers start on the first files while large ones are decoded and cut here
+
+        def made() -> Iterator[Job]:
+            for job in _jobs(paths, display or {}):
+                jobs.append(job)
+                yield job
+
+        results = pool.map(_read_job, made(), chunksize=max(1, min(8, len(paths) // 8)))  # (submits every job)
     else:
+        jobs = list(_jobs(paths, display or {}))
         results = (_read_job(job) for job in jobs)
     macros = MacroTable()
     records: list[BibRecord] = []

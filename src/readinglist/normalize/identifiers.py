@@ -214,6 +214,8 @@ def parse_doi(text: str) -> str | None:
     if not s:
         return None
     if "://" in s or _DOI_URL_START_RE.match(s):
+        if "10." not in s and "%" not in s:  # every DOI starts so (or is percent-encoded)
+            return None
         url = s if "://" in s else "https://" + s
         parts = urlsplit(url)
         path = unquote(parts.path)
