@@ -122,9 +122,10 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
             value = f.value if isinstance(f.value, str) else str(f.value)
             if macros and not _delimited(value):
                 value = macros.get(value.lower(), value)
-            if value[:1] == "{" and value[-1:] == "}" and "{" not in value[1:-1] and "}" not in value[1:-1] \
-                    and value[-2:-1] != "\\" and value == value.strip():
-                value = value[1:-1]  # `unenclose`'s common case, inline
+            end = len(value) - 1
+            if end > 0 and value[0] == "{" and value[end] == "}" and value.find("{", 1, end) < 0 \
+                    and value.find("}", 1, end) < 0 and value[end - 1] != "\\":
+                value = value[1:end]  # `unenclose`'s common case, inline (and without copies)
             else:
                 value, enclosed = unenclose(value)
                 if not enclosed and not value.isdigit():

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 from ..bibfile import case_duplicate_message, decode_bytes, duplicate_key_message, parse_bib_text
 from ..errors import ReadingListError, SourceFileError
 from ..models import Paper
+from ..normalize.fields import normalize_entry
+from ..normalize.keys import make_key, unique_key
 from .dedup import DedupIndex, Fingerprint, fingerprint
 from .report import ImportReport, Item
 
@@ -457,7 +459,6 @@ def process_pool(workers: int) -> Executor | None:
         import bibtexparser  # noqa: F401
 
         from .. import bibwrite  # noqa: F401
-        from ..normalize import keys  # noqa: F401
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
 
@@ -822,8 +823,6 @@ _KEY_SUFFIX = re.compile(r"[a-z]{0,3}")
 def finalize_keys(plan: ImportPlan, report: ImportReport) -> dict[str, str]:
     """Give every new entry its key ``lastnameYEARfirstword`` (an input key already of that form is
     kept); other input keys go to ``ids``. Returns provisional -> final and updates the report."""
-    from ..normalize.keys import make_key, unique_key
-
     final: dict[str, str] = {}
     taken = plan.taken  # lowercase keys: `unique_key` probes, never copies
     for e in plan.new:
@@ -861,8 +860,6 @@ def _key_inputs(f: dict[str, str]) -> tuple[str, str | None, str]:
 
 
 def normalize_record(rec: BibRecord) -> tuple[str, dict[str, str]]:
-    from ..normalize.fields import normalize_entry
-
     etype = TYPE_ALIASES.get(rec.entry_type.lower(), rec.entry_type.lower())
     fields = {k: v for k, v in rec.fields.items() if not k.startswith("_")}
     return etype, normalize_entry(fields)
@@ -872,8 +869,6 @@ def _normalized(rec: BibRecord) -> Normalized | None:
     """What `plan_entries` needs of a record that will be planned (None for one that will not)."""
     if rec.entry_type.lower() in _NOT_PAPERS:
         return None
-    from ..normalize.keys import make_key
-
     etype, fields = normalize_record(rec)
     if not fields.get("title"):
         return etype, fields, None, None

@@ -8,6 +8,7 @@ from .identifiers import parse_arxiv_id, parse_doi
 from .latex import strip_control_chars
 from .names import normalize_author_field
 from .titles import normalize_title
+from .venues import canonical_venue
 
 __all__ = [
     "MONTHS",
@@ -190,8 +191,6 @@ def normalize_entry(fields: dict[str, str]) -> dict[str, str]:
         if aid is not None:
             out["eprint"] = aid.canonical
             out.setdefault("archiveprefix", "arXiv")
-
-    from .venues import canonical_venue
 
     if "venue" in out:
         known = canonical_venue(out["venue"])
