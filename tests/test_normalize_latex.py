@@ -87,6 +87,7 @@ def test_fast_path_equals_pylatexenc(value: str) -> None:
     fast, slow = _both(value)
     if fast is not None:
         assert fast == slow
+        assert lx._decode(value) == slow  # and the shortcut for text with brace groups only
 
 
 def test_cache_gives_the_same_result_and_long_values_skip_decoding() -> None:

@@ -75,10 +75,11 @@ def strip_braces(s: str) -> str:
 def latex_to_text(s: str, max_len: int = MAX_DECODE_LEN) -> str:
     """Decode a BibTeX/LaTeX value to Unicode text (NFC), e.g. ``Sch{\\"o}lkopf`` -> ``Schölkopf``.
 
-    Accents, ``\\ss``, escaped specials and ``~`` ties are decoded; braces disappear; math in ``$..$``
-    is kept verbatim. A raw ``%`` is treated as a literal percent sign, not a comment. Values longer
-    than ``max_len`` characters skip LaTeX decoding (bounded time and memory on huge abstracts):
-    only control characters and unescaped braces are removed.
+    Accents, ``\\ss`` and escaped specials are decoded; ``~`` ties and no-break spaces become
+    spaces; braces disappear; math in ``$..$`` is kept verbatim. A raw ``%`` is treated as a
+    literal percent sign, not a comment. Values longer than ``max_len`` characters skip LaTeX
+    decoding (bounded time and memory on huge abstracts): only control characters and unescaped
+    braces are removed.
 
     Results are cached (names, venues and titles repeat: an import decodes each distinct value
     once), and the common constructs are decoded by `_fast_decode`, a small exact emulation of
@@ -99,8 +100,12 @@ _CACHE_MAX_LEN = 1000
 
 def _decode(s: str) -> str:
     s = strip_control_chars(s)
-    if not _SPECIAL_RE.search(s):
-        return unicodedata.normalize("NFC", s)
+    if not _SPECIAL_RE.search(s):  # (a no-break space is a space, as `_finish` makes a ``~`` tie)
+        return unicodedata.normalize("NFC", s.replace("\xa0", " ") if "\xa0" in s else s)
+    if "\\" not in s and "$" not in s and "&" not in s and not _LIGATURE_TEXT_RE.search(s) and _balanced(s):
+        # only brace groups (``{GPU} Memory``): `_fast_decode` would give the text runs joined,
+        # and `_finish` would find no placeholder (they need a backslash) and no control character
+        return unicodedata.normalize("NFC", s.replace("{", "").replace("}", "").replace("\xa0", " "))
     src = _MACRO_RE.sub(lambda m: _MACRO_TO_PH[m.group(1)], s)
     out = _fast_decode(src)
     if out is None:
@@ -109,6 +114,16 @@ def _decode(s: str) -> str:
 
 
 _decode_cached = lru_cache(maxsize=1 << 16)(_decode)
+_BRACE_CHARS = re.compile(r"[{}]")
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for brace in _BRACE_CHARS.findall(s):
+        depth += 1 if brace == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
 _SPECIAL_RE = re.compile(r"[\\{}$~`'%-]")
 
 
