@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,36 @@ def test_plain_author_fast_path_equals_general_path(field: str) -> None:
 def test_plain_author_fast_path_cases(field: str, taken: list[str | None]) -> None:
     assert [_plain_name(raw) for raw in split_names(field)] == taken
     assert normalize_author_field(field) == _general(field)
+
+
+def _depth0_split_reference(s: str, sep: re.Pattern[str]) -> list[str]:
+    """The rule, character by character: what `_depth0_split` must equal."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = sep.match(s, i)
+            if m and m.end() > i:
+                out.append(s[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    out.append(s[start:])
+    return out
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", " ", "  ", "\n", "~", ",", "and", "AND", "{", "}", "\\", "\\{", "\\}",
+                                 "\\\\", "\\\n", "\\,", "{\\\"o}", " and ", "\tand\n"]), max_size=14).map("".join))
+def test_depth0_split_equals_the_character_rule(s: str) -> None:
+    from readinglist.normalize.names import _AND_RE, _COMMA_RE, _WS_RE, _depth0_split
+
+    for sep in (_AND_RE, _COMMA_RE, _WS_RE):
+        assert _depth0_split(s, sep) == _depth0_split_reference(s, sep), sep.pattern

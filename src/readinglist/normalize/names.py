@@ -69,32 +69,31 @@ def ascii_fold(s: str) -> str:
 
 
 def _depth0_split(s: str, sep: re.Pattern[str]) -> list[str]:
-    """Split ``s`` on matches of ``sep`` that occur at brace depth 0."""
+    """Split ``s`` on matches of ``sep`` that occur at brace depth 0 (a backslash escapes the next
+    character; a ``}`` too many is ignored). `sep` must not match a brace or a backslash."""
     if "{" not in s and "}" not in s and "\\" not in s:
         return sep.split(s)  # the same scan, left to right, when every position is at depth 0
+    scan = _SCANNERS.get(sep)
+    if scan is None:
+        scan = _SCANNERS[sep] = re.compile(r"(\\[\s\S])|([{}])|(?:" + sep.pattern + ")", sep.flags)
     out: list[str] = []
     depth = 0
     start = 0
-    i = 0
-    n = len(s)
-    while i < n:
-        c = s[i]
-        if c == "\\" and i + 1 < n:
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            m = sep.match(s, i)
-            if m and m.end() > i:
-                out.append(s[start:i])
-                start = i = m.end()
-                continue
-        i += 1
+    search = scan.search
+    m = search(s)
+    while m is not None:  # from escape to brace to separator, never character by character
+        brace = m.group(2)
+        if brace is not None:
+            depth = depth + 1 if brace == "{" else max(0, depth - 1)
+        elif m.group(1) is None and depth == 0 and m.end() > m.start():
+            out.append(s[start:m.start()])
+            start = m.end()
+        m = search(s, m.end() if m.end() > m.start() else m.end() + 1)
     out.append(s[start:])
     return out
+
+
+_SCANNERS: dict[re.Pattern[str], re.Pattern[str]] = {}
 
 
 _AND_RE = re.compile(r"\s+and\s+", re.IGNORECASE)
