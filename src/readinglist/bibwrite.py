@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from .errors import ReadingListError
@@ -203,7 +204,7 @@ def _field_tokens(key: str, fields: Mapping[str, str]) -> Iterator[tuple[int, st
     (ignoring case), raises."""
     last = len(_ORDER)
     named = sorted([(_ORDER.get(n, last), n, v) for n, v in ((n.lower(), v) for n, v in fields.items())],
-                   key=_first_two)
+                   key=_FIRST_TWO)
     prev = None
     for order, name, value in named:
         if name not in _GOOD_FIELDS:
@@ -232,8 +233,7 @@ def _entry_parts(key: str, entry_type: str, fields: Mapping[str, str]) -> tuple[
     return "\n".join(lines) + "\n", written, risky
 
 
-def _first_two(item: tuple[int, str, str]) -> tuple[int, str]:
-    return item[0], item[1]
+_FIRST_TWO = itemgetter(0, 1)  # (order, name): values are never compared
 
 
 _IDS_ORDER = _ORDER["ids"]

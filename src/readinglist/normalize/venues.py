@@ -108,6 +108,7 @@ def _index() -> dict[str, Venue]:
 
 
 @lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)  # booktitles and journals recur: a proceedings' every paper names it
 def canonical_venue(text: str) -> Venue | None:
     """The venue a booktitle/journal/tag names, or None if the table does not know it.
 
