@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -340,6 +341,26 @@ def test_a_large_file_is_read_in_pieces_like_a_whole(tmp_path: Path, monkeypatch
     assert "duplicate citation key" in failed["p3"] and "differs only in case" in failed["P5"]
     first, again = (text.count("\n", 0, text.index(k)) + 1 for k in ("{p3,", "{p3, title"))
     assert f"(at lines {first} and {again})" in failed["p3"]  # both places, wherever it is reported
+
+
+def test_entries_formatted_in_the_pool_or_here_give_the_same_file(tmp_path: Path) -> None:
+    # Entries holding `ids` (a file this tool wrote, imported again) get no lines made ahead, so
+    # their chunks are formatted in the pool; a few such entries among made-ahead ones are
+    # formatted here. Either way the file is the one a single process writes.
+    from readinglist.bibwrite import POOL_CHUNK
+
+    src = _big_file(tmp_path / "big.bib")
+    text = src.read_text(encoding="utf-8")
+    with_ids = re.sub(r"@inproceedings\{p(\d+),\n", lambda m: f"@inproceedings{{p{m.group(1)},\n  ids = {{old{m.group(1)}}},\n"
+                      if int(m.group(1)) < 3 * POOL_CHUNK or int(m.group(1)) % 97 == 0 else m.group(0), text)
+    src.write_text(with_ids, encoding="utf-8")
+    out = {}
+    for workers in (1, 2):
+        root = empty_project(tmp_path / f"w{workers}")
+        report = import_bib(root, [str(src)], keep_going=True, workers=workers)
+        out[workers] = (report.to_dict(), (root / "bib" / "imported.bib").read_bytes())
+    assert out[1] == out[2]
+    assert b"  ids = {old5, p5},\n" in out[1][1] and b"  ids = {p4},\n" not in out[1][1]
 
 
 def test_split_text_keeps_files_with_string_macros_whole() -> None:

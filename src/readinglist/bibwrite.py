@@ -450,11 +450,13 @@ def append_entries(path: Path, entries: list[BibEntry], header: str | None = Non
 
     size = VERIFY_CHUNK if map_chunks is None else POOL_CHUNK
     parts = [entries[i:i + size] for i in range(0, len(entries), size)]
-    # chunks of entries whose lines were all made ahead are only put together: done here
-    ahead = [all(e.body is not None for e in part) for part in parts]
-    remote = iter((map_chunks or map)(format_chunk, [p for p, a in zip(parts, ahead, strict=True) if not a],
-                                      [verify] * (len(parts) - sum(ahead))))
-    results = (format_chunk(part, verify) if a else next(remote) for part, a in zip(parts, ahead, strict=True))
+    # chunks of entries whose lines were made ahead are only put together: done here, with the
+    # few entries among them that were not (merged ones, crossref children; shipping a whole chunk
+    # to a worker for those costs more than formatting them here)
+    here = [sum(e.body is None or not _body_fits(e) for e in part) * 8 <= len(part) for part in parts]
+    remote = iter((map_chunks or map)(format_chunk, [p for p, h in zip(parts, here, strict=True) if not h],
+                                      [verify] * (len(parts) - sum(here))))
+    results = (format_chunk(part, verify) if h else next(remote) for part, h in zip(parts, here, strict=True))
     chunks: list[bytes] = []
     for part, (chunk, problem) in zip(parts, results, strict=True):
         if problem is not None:  # locate it here (rare): the chunk's risky tokens again
