@@ -202,3 +202,18 @@ def test_format_chunk_refuses_a_made_body_that_would_start_an_entry(line: str) -
     bad = BibEntry("c2020x", "misc", {"title": "t"}, (f"  title = {{t\n{line} x}},\n", "", 1))
     with pytest.raises(ReadingListError, match="starts an entry"):
         format_chunk([good, bad])
+
+
+@pytest.mark.parametrize(("fields", "lines"), [
+    ({"Title": "T", "YEAR": "2020", "zz-x": ""}, "  title = {T},\n  year = {2020},\n"),  # names lowercased, empty dropped
+    ({"Title": "T", "title": "U"}, None),  # the same name twice but for case: refused, as whole
+    ({"bad name": "x"}, None),
+    ({"ids": "a"}, None),
+    ({}, ""),
+])
+def test_entry_body_layouts(fields: dict[str, str], lines: str | None) -> None:
+    from readinglist import bibwrite as bw
+
+    for _ in range(2):  # made, then from the layout cache
+        made = bw.entry_body(fields)
+        assert (made[0][0] + made[0][1] if made is not None else None) == lines

@@ -249,17 +249,40 @@ def entry_body(fields: Mapping[str, str]) -> tuple[Body, list[str]] | None:
     """
     if "ids" in fields:
         return None
-    before: list[str] = []
-    after: list[str] = []
+    names = tuple(fields)
+    layout = _LAYOUTS.get(names)
+    if layout is None:
+        layout = _field_layout(names)
+        if len(_LAYOUTS) < 4096:
+            _LAYOUTS[names] = layout
+    if layout is None:
+        return None
+    parts: tuple[list[str], list[str]] = ([], [])
     risky: list[str] = []
-    try:
-        for order, name, token, bad in _field_tokens("", fields):
-            (before if order < _IDS_ORDER else after).append(f"  {name} = {token},\n")
+    for name, low, where in layout:
+        value = fields[name]
+        token, bad = _token(value) if isinstance(value, str) else _token(safe_value(value))
+        if token:
+            parts[where].append(f"  {low} = {token},\n")
             if bad:
                 risky.append(token)
+    return ("".join(parts[0]), "".join(parts[1]), len(fields)), risky
+
+
+FieldLayout = tuple[tuple[str, str, int], ...]
+_LAYOUTS: dict[tuple[str, ...], FieldLayout | None] = {}
+"""Field names in input order -> `_field_layout`: the entries of one source share a few."""
+
+
+def _field_layout(names: tuple[str, ...]) -> FieldLayout | None:
+    """((name, lowercase name, 0 if before ``ids`` else 1), ...) in the order `_field_tokens`
+    writes them, after its checks of the names; None for names it refuses."""
+    try:
+        order = [(pos, name) for pos, name, _, _ in _field_tokens("", dict.fromkeys(names, "x"))]
     except ReadingListError:
         return None
-    return ("".join(before), "".join(after), len(fields)), risky
+    original = {n.lower(): n for n in names}
+    return tuple((original[name], name, 0 if pos < _IDS_ORDER else 1) for pos, name in order)
 
 
 def format_entry(key: str, entry_type: str, fields: Mapping[str, str]) -> str:
