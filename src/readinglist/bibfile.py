@@ -119,7 +119,9 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
                 result.problems.append(SourceFileError(
                     path, line, f"field {name!r} given twice (differing only in case); keep one", e.key))
                 continue
-            value = f.value if isinstance(f.value, str) else str(f.value)
+            value = f.value  # (a property)
+            if not isinstance(value, str):
+                value = str(value)
             if macros and not _delimited(value):
                 value = macros.get(value.lower(), value)
             end = len(value) - 1

@@ -861,7 +861,9 @@ def _key_inputs(f: dict[str, str]) -> tuple[str, str | None, str]:
 
 def normalize_record(rec: BibRecord) -> tuple[str, dict[str, str]]:
     etype = TYPE_ALIASES.get(rec.entry_type.lower(), rec.entry_type.lower())
-    fields = {k: v for k, v in rec.fields.items() if not k.startswith("_")}
+    fields = rec.fields  # (`normalize_entry` builds a new dict)
+    if "_crossref_target" in fields:  # the one internal mark (`_resolve_crossrefs`)
+        fields = {k: v for k, v in fields.items() if not k.startswith("_")}
     return etype, normalize_entry(fields)
 
 
