@@ -244,3 +244,15 @@ def test_depth0_split_equals_the_character_rule(s: str) -> None:
 
     for sep in (_AND_RE, _COMMA_RE, _WS_RE):
         assert _depth0_split(s, sep) == _depth0_split_reference(s, sep), sep.pattern
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", " ", "  ", "\n", "and", "AND", "And", "anD", ",", "{", "}", "\\", "x y"]),
+                max_size=14).map("".join))
+def test_split_names_equals_the_depth_zero_split(field: str) -> None:
+    from readinglist.normalize.names import _AND_RE, _depth0_split, _split_names
+
+    _split_names.cache_clear()
+    norm = " ".join(field.split())
+    want = tuple(p.strip() for p in _depth0_split(f" {norm} ", _AND_RE) if p.strip()) if norm else ()
+    assert _split_names(field) == want

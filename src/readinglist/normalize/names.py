@@ -112,7 +112,13 @@ def _split_names(field: str) -> tuple[str, ...]:
     field = " ".join(field.split())
     if not field:
         return ()
-    return tuple(p.strip() for p in _depth0_split(f" {field} ", _AND_RE) if p.strip())
+    padded = f" {field} "
+    if "{" not in field and "}" not in field and "\\" not in field \
+            and padded.count("and") == padded.lower().count("and"):
+        pieces = padded.split(" and ")  # single spaces now, every `and` lowercase: `_AND_RE`'s split
+    else:
+        pieces = _depth0_split(padded, _AND_RE)
+    return tuple(p.strip() for p in pieces if p.strip())
 
 
 # ---------------------------------------------------------------------------------- parsing
