@@ -46,13 +46,23 @@ class Fingerprint:
     link_ids: list[str] = field(default_factory=list)  # "openreview:ID", "usenix:...", "neurips:HASH"
     urls: list[str] = field(default_factory=list)
     title_key: str = ""
-    authors: frozenset[str] = frozenset()
+    author_field: str = ""  # the normalized author list; its `author_set` is made when first needed
     year: int | None = None
+    authors: frozenset[str] | None = None  # `author_set`, once made (or given)
+
+    def author_set(self) -> frozenset[str]:
+        """`author_keys` of the author list: needed only when two titles match (rare), so not made
+        for every record read."""
+        if self.authors is None:
+            self.authors = author_keys(self.author_field) if self.author_field else frozenset()
+        return self.authors
 
     def __reduce__(self) -> tuple[type[Fingerprint], tuple[object, ...]]:
         # pickled as the constructor's arguments, not a state dict: a quarter less for the parent
-        # to unpickle when workers send their fingerprints (`importers.bibtex.read_file`)
-        return Fingerprint, (self.arxiv, self.doi, self.link_ids, self.urls, self.title_key, self.authors, self.year)
+        # to unpickle when workers send their fingerprints (`importers.bibtex.read_file`); the
+        # author list is the record's own field, so it costs the pickle nothing
+        return Fingerprint, (self.arxiv, self.doi, self.link_ids, self.urls, self.title_key, self.author_field,
+                             self.year, self.authors)
 
 
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+\s*|\\.|[{}]")
@@ -124,8 +134,7 @@ def fingerprint(fields: Mapping[str, str], extra_urls: list[str] | tuple[str, ..
             fp.urls.append(k)
     if fields.get("title"):
         fp.title_key = title_match_key(fields["title"])
-    if fields.get("author"):
-        fp.authors = author_keys(fields["author"])
+    fp.author_field = fields.get("author") or ""
     fp.year = _year(fields.get("year")) or _year(fields.get("date"))
     return fp
 
@@ -152,8 +161,8 @@ class DedupIndex:
                 arxiv=old.arxiv or fp.arxiv, doi=old.doi or fp.doi,
                 link_ids=old.link_ids + [x for x in fp.link_ids if x not in old.link_ids],
                 urls=old.urls + [x for x in fp.urls if x not in old.urls],
-                title_key=old.title_key or fp.title_key, authors=old.authors | fp.authors,
-                year=old.year or fp.year,
+                title_key=old.title_key or fp.title_key, author_field=old.author_field or fp.author_field,
+                year=old.year or fp.year, authors=old.author_set() | fp.author_set(),
             )
         self.prints[key] = fp
         if fp.arxiv:
@@ -188,10 +197,11 @@ class DedupIndex:
                     continue
                 if fp.arxiv and other.arxiv and fp.arxiv != other.arxiv:
                     continue
-                if fp.authors and other.authors and not (fp.authors & other.authors):
+                mine, theirs = fp.author_set(), other.author_set()
+                if mine and theirs and not (mine & theirs):
                     continue
                 if fp.year and other.year and abs(fp.year - other.year) > 1:
                     continue
-                return key, "same title" + (", overlapping authors" if fp.authors and other.authors else "") + (
+                return key, "same title" + (", overlapping authors" if mine and theirs else "") + (
                     ", year within one" if fp.year and other.year else "")
         return None
