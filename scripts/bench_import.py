@@ -5,12 +5,14 @@ biblatex library; MANIFEST.tsv gives the entry counts), each measurement runs in
 and prints wall time and peak RSS (resource.getrusage maxrss): the bare `bibtexparser.parse_string`
 of the same files, then the full import (decode, parse, checks, macros, crossref, normalize, dedup,
 keys, safe write with re-parse verification) into an empty temporary project, with the default
-number of worker processes (a pool of one per core above 256 KiB of input in two or more files) and, with --serial, also
-forced into one process (READINGLIST_IMPORT_WORKERS=1). "MiB" is the parent's peak; "+workers" the
+number of worker processes (a pool of one per core, at most 4, above 256 KiB of input) and, with
+--serial, also forced into one process (READINGLIST_IMPORT_WORKERS=1). "MiB" is the parent's peak; "+workers" the
 largest worker's peak (each of the workers peaks at about that: the total is parent + n x that).
-The ratio is import time / bare parse time; "cpu" is the CPU seconds of the process and its workers
-(from interpreter start: steadier than wall time on a busy machine); --check compares the written
-files of the two runs.
+The ratio is import time / bare parse time, of the medians of interleaved runs (9 of each up to 2,000
+entries, 5 up to 20,000, else 3; --repeat N to choose); "pairs" is the range of the single runs' own
+ratios, which shows how much a busy machine moves them. "cpu" is the CPU seconds of the process and
+its workers (from interpreter start: steadier than wall time on a busy machine); --check compares
+the written files of the two runs.
 
     .venv/bin/python scripts/bench_import.py [--sizes 1000,10000,all] [--data DIR] [--serial] [--check]
                                              [--repeat N] [--one-file]
@@ -98,7 +100,9 @@ def main() -> None:
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data" / "bib" / "large"))
     ap.add_argument("--serial", action="store_true", help="also time the import forced into one process")
     ap.add_argument("--check", action="store_true", help="with --serial: the two written files must be identical")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown (default 3)")
+    ap.add_argument("--repeat", type=int, default=None,
+                    help="runs per measurement, the median shown (default: 9 up to 2,000 entries, 5 up to 20,000, "
+                         "else 3: a short run is at the mercy of a busy machine, and costs little to repeat)")
     ap.add_argument("--one-file", action="store_true",
                     help="concatenate each size's files into one .bib first (one large export, read in pieces)")
     args = ap.parse_args()
@@ -107,9 +111,10 @@ def main() -> None:
         sys.exit(f"no large data set at {data} (MANIFEST.tsv missing); pass --data DIR")
     subprocess.run([sys.executable, "-c", "import bibtexparser, readinglist.importers.bibtex, readinglist.bibwrite, "
                     "readinglist.normalize.keys, readinglist.project, readinglist.yamledit"], check=True, env=child_env())
-    print(f"median of {args.repeat} runs each; the ratio is of the medians")
-    print(f"{'size':>6} {'files':>5} {'parse s':>8} {'cpu':>5} {'parse MiB':>9} {'import s':>9} {'cpu':>5} {'MiB':>6} "
-          f"{'+workers':>8} {'ratio':>6}" + (f" {'serial s':>9} {'MiB':>6} {'ratio':>6}" if args.serial else "") + "  report")
+    print("medians of interleaved runs; the ratio is of the medians, 'pairs' the range of the runs' own ratios")
+    print(f"{'size':>6} {'files':>5} {'runs':>4} {'parse s':>8} {'cpu':>5} {'parse MiB':>9} {'import s':>9} {'cpu':>5} "
+          f"{'MiB':>6} {'+workers':>8} {'ratio':>6} {'pairs':>10}"
+          + (f" {'serial s':>9} {'MiB':>6} {'ratio':>6}" if args.serial else "") + "  report")
     for s in args.sizes.split(","):
         size = None if s == "all" else int(s)
         files = pick(data, size)
@@ -121,16 +126,18 @@ def main() -> None:
                         fh.write(Path(f).read_bytes() + b"\n")
                 files = [str(one)]
             runs: dict[str, list[dict[str, float]]] = {"parse": [], "import": [], "serial": []}
-            for i in range(args.repeat):  # interleaved, so a slow spell of the machine hits both alike
+            repeat = args.repeat or (9 if size is not None and size <= 2000 else 5 if size is not None and size <= 20000 else 3)
+            for i in range(repeat):  # interleaved, so a slow spell of the machine hits both alike
                 runs["parse"].append(run("parse", files, Path(tmp), i=i))
                 runs["import"].append(run("import", files, Path(tmp), i=i))
                 if args.serial:
                     runs["serial"].append(run("import", files, Path(tmp), "1", i=i))
             bare, imp = median(runs["parse"]), median(runs["import"])
             counts = {k: imp[k] for k in ("added", "merged", "skipped", "failed")}
-            line = (f"{s:>6} {len(files):>5} {bare['seconds']:>8} {bare['cpu_s']:>5} {bare['peak_rss_mib']:>9} "
+            pairs = sorted(b["seconds"] / a["seconds"] for a, b in zip(runs["parse"], runs["import"], strict=True))
+            line = (f"{s:>6} {len(files):>5} {repeat:>4} {bare['seconds']:>8} {bare['cpu_s']:>5} {bare['peak_rss_mib']:>9} "
                     f"{imp['seconds']:>9} {imp['cpu_s']:>5} {imp['peak_rss_mib']:>6} {imp['worker_rss_mib']:>8} "
-                    f"{imp['seconds'] / bare['seconds']:>6.2f}")
+                    f"{imp['seconds'] / bare['seconds']:>6.2f} {pairs[0]:>4.2f}-{pairs[-1]:<4.2f}")
             if args.serial:
                 ser = median(runs["serial"])
                 line += f" {ser['seconds']:>9} {ser['peak_rss_mib']:>6} {ser['seconds'] / bare['seconds']:>6.2f}"
