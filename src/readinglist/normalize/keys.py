@@ -17,7 +17,7 @@ KEY_STOPWORDS = frozenset(
 )
 
 _APOSTROPHE_RE = re.compile(r"['\u2019]")
-_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_ALNUM_RE = re.compile(r"[a-z0-9]+")
 _NOT_AZ = re.compile(r"[^a-z]")
 
 
@@ -25,9 +25,9 @@ def first_title_word(title: str) -> str:
     """First word of the title that is not a stopword: ASCII lowercase letters and digits only."""
     text = ascii_fold(latex_to_text(title)).lower()
     text = _APOSTROPHE_RE.sub("", text)
-    for word in _NOT_ALNUM_RE.split(text):
-        if word and word not in KEY_STOPWORDS:
-            return word
+    for m in _ALNUM_RE.finditer(text):  # (words found one by one: the first or second is nearly always it)
+        if m.group() not in KEY_STOPWORDS:
+            return m.group()
     return ""
 
 

@@ -118,7 +118,7 @@ def _split_names(field: str) -> tuple[str, ...]:
         pieces = padded.split(" and ")  # single spaces now, every `and` lowercase: `_AND_RE`'s split
     else:
         pieces = _depth0_split(padded, _AND_RE)
-    return tuple(p.strip() for p in pieces if p.strip())
+    return tuple(q for p in pieces if (q := p.strip()))
 
 
 # ---------------------------------------------------------------------------------- parsing
