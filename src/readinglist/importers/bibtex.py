@@ -490,7 +490,9 @@ def read_records(paths: list[Path], report: ImportReport, display: dict[Path, st
                 jobs.append(job)
                 yield job
 
-        results = pool.map(_read_job, made(), chunksize=max(1, min(8, len(paths) // 8)))  # (submits every job)
+        # (submits every job, one at a time: a worker done early takes the next file, and the
+        # parent plans each file as soon as it is read)
+        results = pool.map(_read_job, made())
     else:
         jobs = list(_jobs(paths, display or {}))
         results = (_read_job(job) for job in jobs)
