@@ -179,3 +179,12 @@ def test_arxiv_id_found_in_venue_text(fields: dict[str, str], eprint: str | None
     assert normalize_entry(out) == out
     # an eprint already given wins
     assert normalize_entry({"title": "T", "eprint": "1910.02054", **fields})["eprint"] == "1910.02054"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["1", "23", "0", "-", "--", "---", "{\\textendash}", " ", ",", "e", "\u2013"]),
+                max_size=6).map("".join))
+def test_plain_page_ranges_shortcut_equals_the_general_rule(s: str) -> None:
+    from readinglist.normalize.fields import _pages_general, normalize_pages
+
+    assert normalize_pages(s) == _pages_general(s)

@@ -32,6 +32,7 @@ _WORD_RE = re.compile(r"\w")
 # LaTeX spellings of a dash and of the thin spaces around one, as exporters write page ranges:
 # ``1422{\textendash}1442`` (ACL Anthology), ``12\textendash 34``, ``12{--}34``, ``12\,--\,34``
 _LATEX_DASH_RE = re.compile(r"\{\\text(?:en|em)dash\}|\\text(?:en|em)dash(?:\{\}|\s+|(?![A-Za-z]))|\{(-+)\}|\\[,;:!]")
+_PLAIN_RANGE_RE = re.compile(r"([0-9]+)(?:(?:-+|\{\\textendash\})([0-9]+))?")
 _MONTH_NUM_RE = re.compile(r"[0-9]{1,2}")
 _YEAR_RE = re.compile(r"(?<![0-9])([12][0-9]{3})(?![0-9])")
 _DATE_MONTH_RE = re.compile(r"\s*[0-9]{4}-([0-9]{1,2})(?![0-9])")
@@ -42,6 +43,13 @@ def normalize_pages(s: str) -> str:
 
     Lists keep their commas (``1-5, 7-9`` -> ``1--5, 7--9``); single pages are unchanged.
     """
+    m = _PLAIN_RANGE_RE.fullmatch(s)
+    if m is not None:  # ``12``, ``12-34``, ``12--34``, ``12{\textendash}34``: most real ones
+        return f"{m.group(1)}--{m.group(2)}" if m.group(2) else s
+    return _pages_general(s)
+
+
+def _pages_general(s: str) -> str:
     s = strip_control_chars(s)
     if "\\" in s or "{" in s:
         s = _LATEX_DASH_RE.sub(lambda m: m.group(1) or ("-" if m.group().startswith(("{", "\\text")) else " "), s)
