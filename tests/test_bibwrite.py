@@ -217,3 +217,13 @@ def test_entry_body_layouts(fields: dict[str, str], lines: str | None) -> None:
     for _ in range(2):  # made, then from the layout cache
         made = bw.entry_body(fields)
         assert (made[0][0] + made[0][1] if made is not None else None) == lines
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab {}\\\n\t\x01é", max_size=12))
+def test_value_token_shortcut_equals_safe_value(value: str) -> None:
+    # `_token`'s shortcut (plain ASCII with paired braces) gives what `safe_value` + `needs_reparse` give
+    from readinglist import bibwrite as bw
+
+    v = bw.safe_value(value)
+    assert bw._token.__wrapped__(value) == (("{" + v + "}", bw.needs_reparse(v)) if v else ("", False))

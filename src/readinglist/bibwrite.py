@@ -46,6 +46,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 _NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\\{}]|[^\S ]|  |^ | $")
 _ASCII_NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f\\{}]")
+_ASCII_RISKY = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,11 @@ _GOOD_FIELDS: set[str] = set()
 def _token(value: str) -> tuple[str, bool]:
     """(``{safe value}`` or ``""`` for a value that is empty once safe, whether it must be
     re-parsed (`needs_reparse`)); cached: venues, publishers, addresses, months and years recur in nearly every entry."""
+    if value.isascii() and not _ASCII_RISKY.search(value) and "  " not in value and value[:1] != " " \
+            and value[-1:] != " " and (("{" not in value and "}" not in value) or _balanced_as_parsed(value)):
+        # no control character, backslash or stray blank, and any braces pair up: `safe_value`
+        # leaves it as it is and `needs_reparse` says no (titles with protected words: most)
+        return ("{" + value + "}", False) if value else ("", False)
     v = safe_value(value)
     return ("{" + v + "}", needs_reparse(v)) if v else ("", False)
 
