@@ -8,9 +8,10 @@ keys, safe write with re-parse verification) into an empty temporary project, wi
 number of worker processes (a pool of one per core, at most 4, above 256 KiB of input) and, with
 --serial, also forced into one process (READINGLIST_IMPORT_WORKERS=1). "MiB" is the parent's peak; "+workers" the
 largest worker's peak (each of the workers peaks at about that: the total is parent + n x that).
-The ratio is import time / bare parse time, of the medians of interleaved runs (9 of each up to 2,000
-entries, 5 up to 20,000, else 3; --repeat N to choose); "pairs" is the range of the single runs' own
-ratios, which shows how much a busy machine moves them. "cpu" is the CPU seconds of the process and
+The ratio is import time / bare parse time, of the medians of interleaved runs (21 of each up to
+2,000 entries, 7 up to 20,000, else 3; --repeat N to choose); "pairs" is the range of the single
+runs' own ratios, which shows how much a busy machine moves them (at 1k on a shared two-core
+machine, from 1.0x to 3x: a median of a few such runs can land anywhere in that range). "cpu" is the CPU seconds of the process and
 its workers (from interpreter start: steadier than wall time on a busy machine); --check compares
 the written files of the two runs.
 
@@ -101,7 +102,7 @@ def main() -> None:
     ap.add_argument("--serial", action="store_true", help="also time the import forced into one process")
     ap.add_argument("--check", action="store_true", help="with --serial: the two written files must be identical")
     ap.add_argument("--repeat", type=int, default=None,
-                    help="runs per measurement, the median shown (default: 9 up to 2,000 entries, 5 up to 20,000, "
+                    help="runs per measurement, the median shown (default: 21 up to 2,000 entries, 7 up to 20,000, "
                          "else 3: a short run is at the mercy of a busy machine, and costs little to repeat)")
     ap.add_argument("--one-file", action="store_true",
                     help="concatenate each size's files into one .bib first (one large export, read in pieces)")
@@ -126,7 +127,7 @@ def main() -> None:
                         fh.write(Path(f).read_bytes() + b"\n")
                 files = [str(one)]
             runs: dict[str, list[dict[str, float]]] = {"parse": [], "import": [], "serial": []}
-            repeat = args.repeat or (9 if size is not None and size <= 2000 else 5 if size is not None and size <= 20000 else 3)
+            repeat = args.repeat or (21 if size is not None and size <= 2000 else 7 if size is not None and size <= 20000 else 3)
             for i in range(repeat):  # interleaved, so a slow spell of the machine hits both alike
                 runs["parse"].append(run("parse", files, Path(tmp), i=i))
                 runs["import"].append(run("import", files, Path(tmp), i=i))
