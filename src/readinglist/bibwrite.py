@@ -45,7 +45,6 @@ FIELD_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 _NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\\{}]|[^\S ]|  |^ | $")
-_ASCII_NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f\\{}]")
 _ASCII_RISKY = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
@@ -104,8 +103,14 @@ def _plain(value: str) -> bool:
     """`_NOT_PLAIN` finds nothing in `value` (an ASCII value needs one character-class scan only:
     its blanks other than the space are all control characters)."""
     if value.isascii():
-        return not (_ASCII_NOT_PLAIN.search(value) or "  " in value or value.startswith(" ") or value.endswith(" "))
+        return _ascii_clean(value) and "{" not in value and "}" not in value
     return not _NOT_PLAIN.search(value)
+
+
+def _ascii_clean(value: str) -> bool:
+    """An ASCII `value` with no control character, backslash, double or edge blank (braces allowed)."""
+    return value.isascii() and not _ASCII_RISKY.search(value) and "  " not in value and value[:1] != " " \
+        and value[-1:] != " "
 
 
 def _safe_value(value: str) -> str:
@@ -179,8 +184,7 @@ _GOOD_FIELDS: set[str] = set()
 def _token(value: str) -> tuple[str, bool]:
     """(``{safe value}`` or ``""`` for a value that is empty once safe, whether it must be
     re-parsed (`needs_reparse`)); cached: venues, publishers, addresses, months and years recur in nearly every entry."""
-    if value.isascii() and not _ASCII_RISKY.search(value) and "  " not in value and value[:1] != " " \
-            and value[-1:] != " " and (("{" not in value and "}" not in value) or _balanced_as_parsed(value)):
+    if _ascii_clean(value) and (("{" not in value and "}" not in value) or _balanced_as_parsed(value)):
         # no control character, backslash or stray blank, and any braces pair up: `safe_value`
         # leaves it as it is and `needs_reparse` says no (titles with protected words: most)
         return ("{" + value + "}", False) if value else ("", False)
@@ -256,13 +260,11 @@ def entry_body(fields: Mapping[str, str]) -> tuple[Body, list[str]] | None:
     if "ids" in fields:
         return None
     names = tuple(fields)
-    layout = _LAYOUTS.get(names)
-    if layout is None:
-        layout = _field_layout(names)
-        if len(_LAYOUTS) < 4096:
-            _LAYOUTS[names] = layout
+    layout = _LAYOUTS.get(names) or _field_layout(names)
     if layout is None:
         return None
+    if len(_LAYOUTS) < 4096:
+        _LAYOUTS[names] = layout
     parts: tuple[list[str], list[str]] = ([], [])
     risky: list[str] = []
     for name, low, where in layout:
@@ -276,7 +278,7 @@ def entry_body(fields: Mapping[str, str]) -> tuple[Body, list[str]] | None:
 
 
 FieldLayout = tuple[tuple[str, str, int], ...]
-_LAYOUTS: dict[tuple[str, ...], FieldLayout | None] = {}
+_LAYOUTS: dict[tuple[str, ...], FieldLayout] = {}
 """Field names in input order -> `_field_layout`: the entries of one source share a few."""
 
 

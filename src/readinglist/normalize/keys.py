@@ -9,6 +9,7 @@ from functools import lru_cache
 from .fields import normalize_year
 from .latex import latex_to_text
 from .names import Name, ascii_fold, name_key, parse_name, split_names
+from .titles import _ALNUM_RE, _APOSTROPHE_RE
 
 __all__ = ["KEY_STOPWORDS", "KeySet", "first_title_word", "make_key", "unique_key"]
 
@@ -16,8 +17,6 @@ KEY_STOPWORDS = frozenset(
     "a an the on of in for to and with via at by from is are towards toward how what why".split()
 )
 
-_APOSTROPHE_RE = re.compile(r"['\u2019]")
-_ALNUM_RE = re.compile(r"[a-z0-9]+")
 _NOT_AZ = re.compile(r"[^a-z]")
 
 

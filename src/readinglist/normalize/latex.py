@@ -124,6 +124,8 @@ def _balanced(s: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
+
+
 _SPECIAL_RE = re.compile(r"[\\{}$~`'%-]")
 
 
