@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bibsplit import split
 from .errors import SourceFileError
 from .models import Paper
 
@@ -68,11 +69,10 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
     fraction of the cost, and it tells exactly which values were not enclosed (`BibReadResult.bare`).
     `first_line`: the line number of the text's first line (a piece of a larger file).
     """
-    import bibtexparser
     from bibtexparser import model as bm
 
     result = BibReadResult()
-    lib = bibtexparser.parse_string(text, parse_stack=[])
+    lib = split(text)  # = bibtexparser.parse_string(text, parse_stack=[]), faster
     for block in lib.failed_blocks:
         line = (block.start_line or 0) + first_line
         key = getattr(block, "key", None)
