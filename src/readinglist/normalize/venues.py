@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 __all__ = ["Venue", "VenueClaim", "canonical_venue", "load_venues", "parse_venue_tag", "venue_norm"]
 
@@ -81,7 +81,14 @@ def venue_norm(text: str) -> str:
 @lru_cache(maxsize=1)
 def load_venues() -> tuple[Venue, ...]:
     """The venue table, read once from the package data."""
-    data = json.loads(resources.files("readinglist").joinpath("data/venues.json").read_text("utf-8"))
+    path = Path(__file__).resolve().parents[1] / "data" / "venues.json"
+    if path.is_file():  # an installed or checked-out package: no importlib.resources (and zipfile) to load
+        text = path.read_text("utf-8")
+    else:  # e.g. a zipped package
+        from importlib import resources
+
+        text = resources.files("readinglist").joinpath("data/venues.json").read_text("utf-8")
+    data = json.loads(text)
     return tuple(
         Venue(
             short=row["short"],
@@ -107,8 +114,7 @@ def _index() -> dict[str, Venue]:
     return index
 
 
-@lru_cache(maxsize=1 << 14)
-@lru_cache(maxsize=1 << 12)  # booktitles and journals recur: a proceedings' every paper names it
+@lru_cache(maxsize=1 << 14)  # booktitles and journals recur: a proceedings' every paper names it
 def canonical_venue(text: str) -> Venue | None:
     """The venue a booktitle/journal/tag names, or None if the table does not know it.
 
