@@ -72,13 +72,14 @@ TAKEN = [
     "@a{k, title = {" + "{" * 5 + "deep" + "}" * 5 + "}}",
     "x}\n, author = {stray}\n@a{k, title={after an extra brace}}",
     "@a{k, title = {\u00a0nbsp\u2028} ,\x1c year = 1999\x1c}",
+    "@a{k, title = {back\\\\slash \\\\{ and \\\\}}, note = \"\\\\\" q\"}",  # after any backslashes: literal
+    "@a{k, booktitle = {COIN\\@AAMAS/ECAI}, author = {{\\@someone}}, x = {\\\\@a b}}",
     "@a{k, title = {x}}}\n",  # an extra brace: text between blocks
     "@a{k, title = {x}\n year = {2000}}",  # a missing comma: one value, as bibtexparser reads it
     "@a{k,\n title = {two\nlines},\n\n year = {2000}}\n\n\n@b{j, title={x}}",
 ]
 
 REFUSED = [
-    "@a{k, title = {back\\\\slash}}",  # a backslash before a backslash
     "@a{k, title = {line \\\nbreak}}",  # a backslash before a newline
     "@a{k, note = {x \\@y{z}}}",
     "@a{k, note = {x@y{z}}}",  # a block start inside a value: versions differ

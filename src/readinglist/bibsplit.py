@@ -6,9 +6,9 @@ fraction of the cost: the splitter steps through every delimiter, comma, quote a
 Python; here one compiled expression takes a whole field. It covers ``@type{...}`` entries,
 ``@comment{...}`` and the text between blocks, as long as every value is made of
 
-- characters that are not delimiters, with a backslash only before a character other than a
-  backslash or a newline (``\\"`` and ``\\{`` are literal to both: bibtexparser's marks are
-  characters not preceded by a backslash),
+- characters that are not delimiters, and backslashes before any character but a newline
+  (``\\"``, ``\\{`` and ``\\\\{`` are literal to both: bibtexparser's marks are characters
+  not preceded by a backslash),
 - brace groups nested up to `DEPTH` levels (quotes, commas and ``=`` are literal inside them),
 - and quoted strings (braces literal inside them, but no ``{"``: versions of bibtexparser differ
   on a quote right after a brace),
@@ -34,8 +34,8 @@ DEPTH = 6
 _BLOCK_START = re.compile(r"@[\w]*( |\t)*(?=[{(])")
 """bibtexparser's block start mark (splitter.py `_BLOCK_START`): anywhere outside a block."""
 
-_ESC = r"\\[^\\\n@]"
 _AT = r"@(?!\w*[ \t]*[{(])"  # an `@` that is not a block start mark
+_ESC = rf"\\++(?:[^\\\n@]|{_AT})"  # backslashes and the character after them, which is no mark
 
 
 def _group(depth: int) -> str:
@@ -46,7 +46,7 @@ def _group(depth: int) -> str:
 
 
 _GROUP = _group(DEPTH)
-_QUOTED = rf'"(?:[^"\\@{{]++|\{{(?!")|\\(?:[^\\\n@{{]|\{{(?!"))|{_AT})*+"'
+_QUOTED = rf'"(?:[^"\\@{{]++|\{{(?!")|\\++(?:[^\\\n@{{]|\{{(?!")|{_AT})|{_AT})*+"'
 _PLAIN = rf'(?:[^{{}}",\\@]++|{_ESC}|{_AT})'
 _NAME = rf'(?:[^{{}}",=\\@]++|{_ESC}|{_AT})*+'
 
