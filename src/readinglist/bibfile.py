@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bibsplit import split
+from .bibsplit import scan
 from .errors import SourceFileError
 from .models import Paper
 
@@ -69,59 +69,51 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
     fraction of the cost, and it tells exactly which values were not enclosed (`BibReadResult.bare`).
     `first_line`: the line number of the text's first line (a piece of a larger file).
     """
-    from bibtexparser import model as bm
-
     result = BibReadResult()
-    lib = split(text)  # = bibtexparser.parse_string(text, parse_stack=[]), faster
-    for block in lib.failed_blocks:
-        line = (block.start_line or 0) + first_line
-        key = getattr(block, "key", None)
-        if isinstance(block, bm.DuplicateBlockKeyBlock):
-            prev = block.previous_block
-            msg = duplicate_key_message((prev.start_line or 0) + first_line, line)
-        elif isinstance(block, bm.DuplicateFieldKeyBlock):
-            msg = f"duplicate field(s) {', '.join(sorted(block.duplicate_keys))}; keep one"
+    sc = scan(text)  # = bibtexparser.parse_string(text, parse_stack=[]), faster
+    for kind, at, key, detail in sc.failed:
+        line = at + first_line
+        if kind == "duplicate_key":
+            assert isinstance(detail, int)
+            msg = duplicate_key_message(detail + first_line, line)
+        elif kind == "duplicate_fields":
+            assert isinstance(detail, list)
+            msg = f"duplicate field(s) {', '.join(detail)}; keep one"
         else:
-            reason = getattr(block.error, "abort_reason", None) or str(block.error) or type(block.error).__name__
-            raw = block.raw or ""
+            assert isinstance(detail, tuple)
+            reason, raw = detail
             head = raw.strip().splitlines()[0][:60] if raw.strip() else ""
             msg = f"unparseable BibTeX block ({reason}) starting {head!r}; check its braces and commas"
         result.problems.append(SourceFileError(path, line, msg, key))
     macros: dict[str, str] = {}  # lowercase name -> raw value; a later definition wins
-    for s in lib.strings:
-        raw_value = str(s.value)
-        macros[s.key.lower()] = raw_value
-        result.strings[s.key] = unenclose(raw_value)[0]
-    for c in lib.comments:
-        raw = getattr(c, "comment", "") or ""
-        if isinstance(c, bm.ImplicitComment) and _STRAY_FIELD.search(raw):
-            line = (c.start_line or 0) + first_line
+    for s_name, raw_value in sc.strings:
+        macros[s_name.lower()] = raw_value
+        result.strings[s_name] = unenclose(raw_value)[0]
+    for at, raw in sc.comments:
+        if _STRAY_FIELD.search(raw):
             result.problems.append(SourceFileError(
-                path, line,
+                path, at + first_line,
                 f"text outside any entry looks like a field ({raw.strip()[:40]!r}): an extra '}}' "
                 "probably closed the entry above early; fix the braces",
             ))
     seen: dict[str, Paper] = {}
-    for e in lib.entries:
-        line = (e.start_line or 0) + first_line
+    for at, entry_type, entry_key, raw_fields in sc.entries:
+        line = at + first_line
         fields: dict[str, str] = {}
         bare: list[str] = []
-        for f in e.fields:
-            name = f.key.lower()
+        for f_name, value in raw_fields:
+            name = f_name.lower()
             if name not in _GOOD_NAMES:
                 if not _FIELD_NAME.match(name):
                     result.problems.append(SourceFileError(
                         path, line, f"field name {name[:60]!r} is not a BibTeX field name (letters, digits, "
-                        "'-' and '_'; a comment or stray text inside the entry?); fix the entry", e.key))
+                        "'-' and '_'; a comment or stray text inside the entry?); fix the entry", entry_key))
                     continue
                 _GOOD_NAMES.add(name)
             if name in fields:
                 result.problems.append(SourceFileError(
-                    path, line, f"field {name!r} given twice (differing only in case); keep one", e.key))
+                    path, line, f"field {name!r} given twice (differing only in case); keep one", entry_key))
                 continue
-            value = f.value  # (a property)
-            if not isinstance(value, str):
-                value = str(value)
             if macros and not _delimited(value):
                 value = macros.get(value.lower(), value)
             end = len(value) - 1
@@ -135,16 +127,16 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
             if "\n" in value and _SWALLOWED.search(value):
                 result.problems.append(SourceFileError(
                     path, line,
-                    f"field {name!r} swallowed the next field (a missing comma?): {value[:50]!r}", e.key))
+                    f"field {name!r} swallowed the next field (a missing comma?): {value[:50]!r}", entry_key))
             fields[name] = value
-        low = e.key.lower()
+        low = entry_key.lower()
         if low in seen:
             first = seen[low]
             result.problems.append(SourceFileError(
                 path, line,
-                case_duplicate_message(first.key, first.line), e.key))
+                case_duplicate_message(first.key, first.line), entry_key))
             continue
-        p = Paper(key=e.key, entry_type=e.entry_type.lower(), fields=fields, file=path, line=line)
+        p = Paper(key=entry_key, entry_type=entry_type, fields=fields, file=path, line=line)
         seen[low] = p
         if bare:
             result.bare[len(result.papers)] = frozenset(bare)

@@ -22,11 +22,10 @@ A property test compares the two on generated and real files (tests/test_bibspli
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from bibtexparser import Library
-    from bibtexparser.model import ImplicitComment
 
 DEPTH = 6
 """Brace groups nested deeper than this go to bibtexparser (real values stop at 3 or 4)."""
@@ -64,17 +63,61 @@ _STRING = re.compile(rf"({_NAME})=((?:[^{{}}\\@]++|{_ESC}|{_AT}|{_GROUP})*+)\}}"
 
 VERIFIED = frozenset({"2.1.0"})
 """The bibtexparser versions whose splitter this one was checked against (tests/test_bibsplit.py);
-with any other, `split` is bibtexparser's own (the same result, at its speed)."""
+with any other, `scan` reads what bibtexparser's own splitter gives (the same result, at its speed)."""
+
+Failure = tuple[str, int, "str | None", "int | list[str] | tuple[str, str]"]
+"""(kind, line, key, detail), lines counted from 0 as the splitter does: ("duplicate_key", line,
+key, the first one's line), ("duplicate_fields", line, None, sorted names), ("aborted", line, key,
+(reason, raw text))."""
 
 
-def split(text: str) -> Library:
-    """``Splitter(text).split()``, computed faster where `text` allows (see the module doc)."""
-    lib = _fast(text) if enabled() else None
-    if lib is None:
+class Scan(NamedTuple):
+    """What a reader needs of a split text (`bibfile.parse_bib_text`), blocks in text order."""
+
+    failed: list[Failure]
+    """Blocks bibtexparser fails: an entry or ``@string`` whose key an earlier one has (exactly),
+    an entry naming a field twice, a block the splitter aborted."""
+    strings: list[tuple[str, str]]
+    """(name, raw value) of each ``@string``, the first definition of a name."""
+    comments: list[tuple[int, str]]
+    """(line, text) of the text between blocks (implicit comments), stripped."""
+    entries: list[tuple[int, str, str, list[tuple[str, str]]]]
+    """(line, lowercased type, key, [(field name, raw value: stripped, its braces or quotes kept)])
+    of every entry that did not fail, keys distinct."""
+
+
+def scan(text: str) -> Scan:
+    """What ``Splitter(text).split()`` gives, as a `Scan`; faster where `text` allows (module doc)."""
+    out = _fast(text) if enabled() else None
+    if out is None:
         from bibtexparser.splitter import Splitter
 
-        lib = Splitter(text).split()
-    return lib
+        out = from_library(Splitter(text).split())
+    return out
+
+
+def from_library(lib: Library) -> Scan:
+    """The `Scan` of a library bibtexparser's splitter made."""
+    from bibtexparser import model as bm
+
+    failed: list[Failure] = []
+    for b in lib.failed_blocks:
+        key = getattr(b, "key", None)
+        if isinstance(b, bm.DuplicateBlockKeyBlock):
+            failed.append(("duplicate_key", b.start_line or 0, key, b.previous_block.start_line or 0))
+        elif isinstance(b, bm.DuplicateFieldKeyBlock):
+            failed.append(("duplicate_fields", b.start_line or 0, key, sorted(b.duplicate_keys)))
+        else:
+            reason = getattr(b.error, "abort_reason", None) or str(b.error) or type(b.error).__name__
+            failed.append(("aborted", b.start_line or 0, key, (reason, b.raw or "")))
+    return Scan(
+        failed=failed,
+        strings=[(s.key, str(s.value)) for s in lib.strings],
+        comments=[(c.start_line or 0, c.comment or "") for c in lib.comments if isinstance(c, bm.ImplicitComment)],
+        entries=[(e.start_line or 0, e.entry_type.lower(), e.key,
+                  [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields])
+                 for e in lib.entries],
+    )
 
 
 def enabled() -> bool:
@@ -90,21 +133,14 @@ def enabled() -> bool:
 _ENABLED: bool | None = None
 
 
-def _fast(text: str) -> Library | None:
-    """The library, or None when `text` holds anything this splitter leaves to bibtexparser."""
-    from bibtexparser import Library
-    from bibtexparser.model import (
-        DuplicateFieldKeyBlock,
-        Entry,
-        ExplicitComment,
-        Field,
-        Preamble,
-        String,
-    )
-
+def _fast(text: str) -> Scan | None:
+    """The scan, or None when `text` holds anything this splitter leaves to bibtexparser."""
     s = "\n" + text  # as the splitter does: indices and line numbers below are the splitter's
-    lib = Library()
-    add = lib.add
+    failed: list[Failure] = []
+    strings: dict[str, tuple[int, str]] = {}
+    comments: list[tuple[int, str]] = []
+    entries: list[tuple[int, str, str, list[tuple[str, str]]]] = []
+    entry_lines: dict[str, int] = {}
     line = -1  # the splitter's line counter at position `lpos` (it counts unescaped newlines)
     lpos = 0
     comment_start, comment_line = 0, -1  # the implicit comment running since the last block
@@ -115,42 +151,37 @@ def _fast(text: str) -> Library | None:
         end = len(s) if m is None else m.start()
         line += count("\n", lpos, end) - count("\\\n", max(lpos - 1, 0), end)
         lpos = end
-        c = _implicit_comment(s, comment_start, end, comment_line)
-        if c is not None:
-            add(c, fail_on_duplicate_key=False)
+        if end > comment_start:
+            comment = s[comment_start:end]
+            if not comment.isspace():  # bibtexparser's `_end_implicit_comment`
+                stripped = comment.lstrip()
+                comments.append((comment_line + count("\n", comment_start, end - len(stripped)), stripped.rstrip()))
         if m is None:
-            return lib
+            return Scan(failed, [(k, v) for k, (_, v) in strings.items()], comments, entries)
         opening = m.end()
         if s[opening] != "{":
             return None
         kind = m.group(0).lower()
-        start_line = line
         if kind.startswith(("@comment", "@preamble")):
             cm = _COMMENT.match(s, opening + 1)
             if cm is None:
                 return None
             close = cm.end() - 1
-            if kind.startswith("@comment"):
-                add(ExplicitComment(start_line=start_line, comment=s[opening + 1:close].strip(),
-                                    raw=s[m.start():close + 1]), fail_on_duplicate_key=False)
-            else:
-                add(Preamble(start_line=start_line, value=s[opening + 1:close], raw=s[m.start():close + 1]),
-                    fail_on_duplicate_key=False)
         elif kind.startswith("@string"):
             sm = _STRING.match(s, opening + 1)
             if sm is None:
                 return None
             close = sm.end() - 1
-            add(String(start_line=start_line, key=sm.group(1).strip(), value=sm.group(2).strip(),
-                       raw=s[m.start():close + 1]), fail_on_duplicate_key=False)
+            name = sm.group(1).strip()
+            if name in strings:
+                failed.append(("duplicate_key", line, name, strings[name][0]))
+            else:
+                strings[name] = (line, sm.group(2).strip())
         else:
             h = head_match(s, opening + 1)
             if h is None:
                 return None
-            key = h.group(1).strip()
-            fields: list[Field] = []
-            names: set[str] = set()
-            duplicates: set[str] = set()
+            fields: list[tuple[str, str]] = []
             if h.group(2) == "}":
                 close = h.end() - 1
             else:
@@ -163,36 +194,20 @@ def _fast(text: str) -> Library | None:
                             return None
                         close = e.end() - 1
                         break
-                    eq = f.end(1)
-                    line += count("\n", lpos, eq)
-                    lpos = eq
-                    name = f.group(1).strip()
-                    if name in names:
-                        duplicates.add(name)
-                    names.add(name)
-                    fields.append(Field(start_line=line, key=name, value=f.group(2).strip()))
+                    fields.append((f.group(1).strip(), f.group(2).strip()))
                     if f.group(3) == "}":
                         close = f.end() - 1
                         break
                     pos = f.end()
-            entry = Entry(start_line=start_line, entry_type=kind[1:].strip(), key=key, fields=fields,
-                          raw=s[m.start():close + 1])
-            add(DuplicateFieldKeyBlock(duplicate_keys=duplicates, entry=entry) if duplicates else entry,
-                fail_on_duplicate_key=False)
+            key = h.group(1).strip()
+            names = [name for name, _ in fields]
+            if len(set(names)) < len(names):
+                failed.append(("duplicate_fields", line, None, sorted({n for i, n in enumerate(names) if n in names[:i]})))
+            elif key in entry_lines:
+                failed.append(("duplicate_key", line, key, entry_lines[key]))
+            else:
+                entry_lines[key] = line
+                entries.append((line, kind[1:].strip(), key, fields))
         line += count("\n", lpos, close)  # (no escaped newline inside a block taken here)
         lpos = close
         comment_start, comment_line = close + 1, line
-
-
-def _implicit_comment(s: str, start: int, end: int, start_line: int) -> ImplicitComment | None:
-    """bibtexparser's `_end_implicit_comment`: the text between blocks, if any, its leading blank
-    lines dropped (and counted into its line), its trailing whitespace too."""
-    comment = s[start:end]
-    if not comment or comment.isspace():
-        return None
-    from bibtexparser.model import ImplicitComment
-
-    stripped = comment.lstrip()
-    comment = stripped.rstrip()
-    return ImplicitComment(start_line=start_line + s.count("\n", start, end - len(stripped)), raw=comment,
-                           comment=comment)
