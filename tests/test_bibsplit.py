@@ -5,6 +5,8 @@ BibTeX of real files itself, and leaves the rest to bibtexparser."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +196,21 @@ def test_importer_results_do_not_depend_on_the_fast_path(tmp_path: Path, monkeyp
     slow = parse_bib_text(text, "f.bib")
     assert _norm(fast) == _norm(slow)
     assert fast.papers and fast.problems
+
+
+def test_installed_version_is_read_without_importing_bibtexparser() -> None:
+    code = ("import sys; from readinglist import bibsplit, bibfile; v = bibsplit.installed_version(); "
+            "assert 'bibtexparser' not in sys.modules; bibfile.parse_bib_text('@a{k, title={x}}', 'f'); "
+            "assert 'bibtexparser' not in sys.modules; import bibtexparser; print(v == bibtexparser.__version__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("text", TAKEN + REFUSED)
+def test_the_writers_check_reads_as_bibtexparser_reads(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readinglist.bibwrite import reparse_problem
+
+    expected = [("a", "k", [("title", "{x}")]), ("b", "j", [("title", "{x}")])]
+    fast = reparse_problem(text, expected)
+    monkeypatch.setattr(bibsplit, "_ENABLED", False)
+    assert reparse_problem(text, expected) == fast

@@ -22,6 +22,8 @@ A property test compares the two on generated and real files (tests/test_bibspli
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -124,10 +126,28 @@ def enabled() -> bool:
     """Whether the installed bibtexparser is one `_fast` was checked against."""
     global _ENABLED
     if _ENABLED is None:
-        import bibtexparser
-
-        _ENABLED = getattr(bibtexparser, "__version__", None) in VERIFIED
+        _ENABLED = installed_version() in VERIFIED
     return _ENABLED
+
+
+def installed_version() -> str | None:
+    """``bibtexparser.__version__``, without importing bibtexparser when it is not imported yet (its
+    import, middleware and pylatexenc included, costs more than splitting a thousand entries here):
+    the literal its ``__init__.py`` assigns; None if that cannot be read."""
+    module = sys.modules.get("bibtexparser")
+    if module is not None:
+        return getattr(module, "__version__", None)
+    from importlib.machinery import PathFinder
+
+    spec = PathFinder.find_spec("bibtexparser")
+    if spec is None or not spec.origin:
+        return None
+    try:
+        source = Path(spec.origin).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    m = re.search(r"""^__version__\s*=\s*["']([^"']+)["']\s*$""", source, re.M)
+    return m.group(1) if m else None
 
 
 _ENABLED: bool | None = None

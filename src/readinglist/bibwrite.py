@@ -387,20 +387,21 @@ def entry_heads(text: str) -> int:
 def reparse_problem(text: str, expected: Expected) -> tuple[str, str | None] | None:
     """Re-parse `text` (no middleware: values come back exactly as written) and compare it with
     `expected`. None if equal, else (what differs, the key involved): ``failed:LINE``, ``count``,
-    ``entry`` (missing or other type), ``fields:a,b``."""
-    import bibtexparser
+    ``entry`` (missing or other type), ``fields:a,b``. Read as bibtexparser's splitter reads it
+    (`bibsplit.scan`: its equal, which hands bibtexparser whatever it does not cover)."""
+    from .bibsplit import scan
 
-    lib = bibtexparser.parse_string(text, parse_stack=[])
-    if lib.failed_blocks:
-        return f"failed:{(lib.failed_blocks[0].start_line or 0) + 1}", getattr(lib.failed_blocks[0], "key", None)
-    got = {e.key: e for e in lib.entries}
-    if len(lib.entries) != len(expected) or len(got) != len(expected):
+    sc = scan(text)
+    if sc.failed:
+        return f"failed:{sc.failed[0][1] + 1}", sc.failed[0][2]
+    got = {key: (etype, fields) for _, etype, key, fields in sc.entries}
+    if len(sc.entries) != len(expected) or len(got) != len(expected):
         return "count", None
     for etype, key, fields in expected:
         e = got.get(key)
-        if e is None or e.entry_type.lower() != etype.lower():
+        if e is None or e[0].lower() != etype.lower():
             return "entry", key
-        back = {f.key.lower(): str(f.value) for f in e.fields}
+        back = {name.lower(): value for name, value in e[1]}
         want = {n.lower(): tok for n, tok in fields}
         if back != want:
             return "fields:" + ",".join(sorted(k for k in set(back) | set(want) if back.get(k) != want.get(k))), key

@@ -456,8 +456,6 @@ def process_pool(workers: int) -> Executor | None:
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:  # what every worker needs, imported once here rather than in each worker
-        import bibtexparser  # noqa: F401
-
         from .. import bibwrite  # noqa: F401
     return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context("fork" if "fork" in methods else None))
