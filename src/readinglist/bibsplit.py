@@ -223,9 +223,15 @@ def _fast(text: str) -> Scan | None:
                         break
                     pos = f.end()
             key = h.group(1).strip()
-            names = [name for name, _ in fields]
-            if len(set(names)) < len(names):
-                failed.append(("duplicate_fields", line, None, sorted({n for i, n in enumerate(names) if n in names[:i]})))
+            names = {name for name, _ in fields}
+            if len(names) < len(fields):
+                seen: set[str] = set()
+                twice = set()
+                for name, _ in fields:
+                    if name in seen:
+                        twice.add(name)
+                    seen.add(name)
+                failed.append(("duplicate_fields", line, None, sorted(twice)))
             elif key in entry_lines:
                 failed.append(("duplicate_key", line, key, entry_lines[key]))
             else:
