@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -60,10 +61,20 @@ _HEAD = re.compile(rf"({_NAME})([,}}])")
 """An entry's key, up to the `,` (or the `}` of an entry without fields)."""
 _END = re.compile(r"\s*+\}")
 """After a field's comma: the end of the entry (a trailing comma)."""
-_COMMENT = re.compile(rf"(?:[^{{}}\\@]++|{_ESC}|{_AT}|{_GROUP})*+\}}")
-"""An ``@comment{`` or ``@preamble{`` block's text up to its closing brace."""
-_STRING = re.compile(rf"({_NAME})=((?:[^{{}}\\@]++|{_ESC}|{_AT}|{_GROUP})*+)\}}")
-"""An ``@string{`` block's name and value, up to its closing brace."""
+
+
+@cache
+def _comment_re() -> re.Pattern[str]:
+    """An ``@comment{`` or ``@preamble{`` block's text up to its closing brace (compiled when first
+    needed, as `_string_re`: each takes about a millisecond, and most files hold neither)."""
+    return re.compile(rf"(?:[^{{}}\\@]++|{_ESC}|{_AT}|{_GROUP})*+\}}")
+
+
+@cache
+def _string_re() -> re.Pattern[str]:
+    """An ``@string{`` block's name and value, up to its closing brace."""
+    return re.compile(rf"({_NAME})=((?:[^{{}}\\@]++|{_ESC}|{_AT}|{_GROUP})*+)\}}")
+
 
 
 VERIFIED = frozenset({"2.1.0"})
@@ -186,12 +197,12 @@ def _fast(text: str) -> Scan | None:
             return None
         kind = m.group(0).lower()
         if kind.startswith(("@comment", "@preamble")):
-            cm = _COMMENT.match(s, opening + 1)
+            cm = _comment_re().match(s, opening + 1)
             if cm is None:
                 return None
             close = cm.end() - 1
         elif kind.startswith("@string"):
-            sm = _STRING.match(s, opening + 1)
+            sm = _string_re().match(s, opening + 1)
             if sm is None:
                 return None
             close = sm.end() - 1
