@@ -2,7 +2,7 @@
 
 `scan(text)` gives what ``bibtexparser.splitter.Splitter(text).split()`` gives, as far as a reader
 uses it (`Scan`: entries with their keys, types, raw values and lines, the failures bibtexparser
-reports, ``@string``s, the text between blocks), at 4.5x its speed: the splitter steps through
+reports, ``@string``s, the text between blocks), at 4.3x its speed: the splitter steps through
 every delimiter, comma, quote and newline in Python and builds an object per block and per field;
 here one compiled expression takes a whole field, and the result is plain tuples. It covers
 ``@type{...}`` entries, ``@comment``, ``@preamble`` and ``@string`` blocks and the text between
@@ -74,7 +74,6 @@ def _comment_re() -> re.Pattern[str]:
 def _string_re() -> re.Pattern[str]:
     """An ``@string{`` block's name and value, up to its closing brace."""
     return re.compile(rf"({_NAME})=((?:[^{{}}\\@]++|{_ESC}|{_AT}|{_GROUP})*+)\}}")
-
 
 
 VERIFIED = frozenset({"2.1.0"})
