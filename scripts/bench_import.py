@@ -11,7 +11,7 @@ largest worker's peak (each of the workers peaks at about that: the total is par
 The ratio is import time / bare parse time, of the medians of interleaved runs (21 of each up to
 2,000 entries, 7 up to 20,000, else 3; --repeat N to choose); "pairs" is the range of the single
 runs' own ratios, which shows how much a busy machine moves them (at 1k on a shared two-core
-machine, from 0.8x to 2.1x: a median of a few such runs can land anywhere in that range). "cpu" is the CPU seconds of the process and
+machine, from 0.75x to 2.1x: a median of a few such runs can land anywhere in that range). "cpu" is the CPU seconds of the process and
 its workers (from interpreter start: steadier than wall time on a busy machine); --check compares
 the written files of the two runs.
 
