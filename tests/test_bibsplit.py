@@ -69,6 +69,7 @@ TAKEN = [
     "@comment{jabref-meta: databaseType:bibtex;}\n@a{k, title={x}}",
     "@Comment{ nested {braces} \"quote\" , = }",
     "@string{acl = {Association for {C}omputational Linguistics}}\n@a{k, publisher = acl}",
+    "@string{a = {x}}\n@string{a = {y}}\n@string{A = {z}}\n@b{k, t = a}",  # defined again: both kept
     '@preamble{ "\\newcommand{\\x}{y}" }',
     "@a{k, title = {" + "{" * 5 + "deep" + "}" * 5 + "}}",
     "x}\n, author = {stray}\n@a{k, title={after an extra brace}}",

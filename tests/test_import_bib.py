@@ -440,3 +440,36 @@ def test_entries_planned_while_reading_report_as_after(tmp_path: Path, workers: 
     assert "is not a BibTeX field name" in report.failed[0].message
     e = entries(root)
     assert e["doe2021child"]["booktitle"] == "Proc. of Conf 21" and "weird" not in str(e)
+
+
+# The CVPR author kit's main.bib (and many files derived from it) defines each journal macro twice,
+# long names first and short ones after: BibTeX uses the later definition, with a warning.
+_REDEFINED = """\
+@String(PAMI = {IEEE Trans. Pattern Anal. Mach. Intell.})
+@String(CVPR= {IEEE Conf. Comput. Vis. Pattern Recog.})
+
+@String(PAMI  = {IEEE TPAMI})
+@String(CVPR  =\t{CVPR})
+
+@inproceedings{he2016deep,
+  title={Deep residual learning for image recognition},
+  author={He, Kaiming and Zhang, Xiangyu and Ren, Shaoqing and Sun, Jian},
+  booktitle=CVPR,
+  year={2016}
+}
+"""
+
+
+@pytest.mark.parametrize("text", [_REDEFINED, _REDEFINED.replace("@String(", "@String{").replace("})", "}}")],
+                         ids=["parens", "braces"])
+def test_a_macro_defined_again_is_used_as_bibtex_uses_it_with_a_warning(tmp_path: Path, text: str) -> None:
+    root = empty_project(tmp_path / "p")
+    src = write(tmp_path / "main.bib", text)
+    r = import_bib(root, [str(src)])  # no --keep-going: a redefinition is not a failure
+    assert (r.counts()["added"], r.failed) == (1, [])
+    assert [w.message for w in r.warnings] == [
+        "2 @string macro(s) defined twice (PAMI at lines 1 and 4; CVPR at lines 2 and 5): "
+        "the later definition is used, as BibTeX does"]
+    assert r.warnings[0].source == str(src)
+    paper = read_bib(root / "bib" / "imported.bib").papers[0]
+    assert paper.fields["booktitle"] == "CVPR"

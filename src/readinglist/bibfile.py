@@ -27,6 +27,9 @@ class BibReadResult:
     papers: list[Paper] = field(default_factory=list)
     problems: list[SourceFileError] = field(default_factory=list)
     strings: dict[str, str] = field(default_factory=dict)
+    """``@string`` name -> value (braces or quotes removed); a name defined twice: the later one."""
+    warnings: list[SourceFileError] = field(default_factory=list)
+    """What is read, but not as written: macros defined again."""
     bare: dict[int, frozenset[str]] = field(default_factory=dict)
     """Index in `papers` -> its fields written without braces or quotes that no ``@string`` of the
     file resolved: ``#`` concatenations and macros of other files (what an importer must expand)."""
@@ -85,10 +88,22 @@ def parse_bib_text(text: str, path: str, first_line: int = 1) -> BibReadResult:
             head = raw.strip().splitlines()[0][:60] if raw.strip() else ""
             msg = f"unparseable BibTeX block ({reason}) starting {head!r}; check its braces and commas"
         result.problems.append(SourceFileError(path, line, msg, key))
-    macros: dict[str, str] = {}  # lowercase name -> raw value; a later definition wins
-    for s_name, raw_value in sc.strings:
-        macros[s_name.lower()] = raw_value
+    macros: dict[str, str] = {}  # lowercase name -> raw value; a later definition wins, as in BibTeX
+    first_lines: dict[str, int] = {}
+    again: list[str] = []
+    for at, s_name, raw_value in sc.strings:
+        low = s_name.lower()
+        if low in first_lines:
+            again.append(f"{s_name} at lines {first_lines[low] + first_line} and {at + first_line}")
+        else:
+            first_lines[low] = at
+        macros[low] = raw_value
         result.strings[s_name] = unenclose(raw_value)[0]
+    if again:
+        result.warnings.append(SourceFileError(
+            path, None,
+            f"{len(again)} @string macro(s) defined twice ({'; '.join(again[:5])}"
+            f"{'; ...' if len(again) > 5 else ''}): the later definition is used, as BibTeX does"))
     for at, raw in sc.comments:
         if _STRAY_FIELD.search(raw):
             result.problems.append(SourceFileError(

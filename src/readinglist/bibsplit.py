@@ -82,18 +82,19 @@ with any other, `scan` reads what bibtexparser's own splitter gives (the same re
 
 Failure = tuple[str, int, "str | None", "int | list[str] | tuple[str, str]"]
 """(kind, line, key, detail), lines counted from 0 as the splitter does: ("duplicate_key", line,
-key, the first one's line), ("duplicate_fields", line, None, sorted names), ("aborted", line, key,
-(reason, raw text))."""
+key, the first one's line) for an entry, ("duplicate_fields", line, None, sorted names),
+("aborted", line, key, (reason, raw text))."""
 
 
 class Scan(NamedTuple):
     """What a reader needs of a split text (`bibfile.parse_bib_text`), blocks in text order."""
 
     failed: list[Failure]
-    """Blocks bibtexparser fails: an entry or ``@string`` whose key an earlier one has (exactly),
-    an entry naming a field twice, a block the splitter aborted."""
-    strings: list[tuple[str, str]]
-    """(name, raw value) of each ``@string``, the first definition of a name."""
+    """Blocks bibtexparser fails: an entry whose key an earlier one has (exactly), an entry naming
+    a field twice, a block the splitter aborted."""
+    strings: list[tuple[int, str, str]]
+    """(line, name, raw value) of every ``@string``, in text order: a name defined again is here
+    twice (bibtexparser fails the second definition as a duplicate key; BibTeX uses it)."""
     comments: list[tuple[int, str]]
     """(line, text) of the text between blocks (implicit comments), stripped."""
     entries: list[tuple[int, str, str, list[tuple[str, str]]]]
@@ -116,9 +117,18 @@ def from_library(lib: Library) -> Scan:
     from bibtexparser import model as bm
 
     failed: list[Failure] = []
+    strings: list[tuple[int, str, str]] = []
+    for b in lib.blocks:
+        if isinstance(b, bm.String):
+            strings.append((b.start_line or 0, b.key, str(b.value)))
+        elif isinstance(b, bm.DuplicateBlockKeyBlock) and isinstance(b.ignore_error_block, bm.String):
+            s = b.ignore_error_block
+            strings.append((s.start_line or 0, s.key, str(s.value)))
     for b in lib.failed_blocks:
         key = getattr(b, "key", None)
         if isinstance(b, bm.DuplicateBlockKeyBlock):
+            if isinstance(b.ignore_error_block, bm.String):
+                continue  # a macro defined again: in `strings`
             failed.append(("duplicate_key", b.start_line or 0, key, b.previous_block.start_line or 0))
         elif isinstance(b, bm.DuplicateFieldKeyBlock):
             failed.append(("duplicate_fields", b.start_line or 0, key, sorted(b.duplicate_keys)))
@@ -127,7 +137,7 @@ def from_library(lib: Library) -> Scan:
             failed.append(("aborted", b.start_line or 0, key, (reason, b.raw or "")))
     return Scan(
         failed=failed,
-        strings=[(s.key, str(s.value)) for s in lib.strings],
+        strings=strings,
         comments=[(c.start_line or 0, c.comment or "") for c in lib.comments if isinstance(c, bm.ImplicitComment)],
         entries=[(e.start_line or 0, e.entry_type.lower(), e.key,
                   [(f.key, f.value if isinstance(f.value, str) else str(f.value)) for f in e.fields])
@@ -170,7 +180,7 @@ def _fast(text: str) -> Scan | None:
     """The scan, or None when `text` holds anything this splitter leaves to bibtexparser."""
     s = "\n" + text  # as the splitter does: indices and line numbers below are the splitter's
     failed: list[Failure] = []
-    strings: dict[str, tuple[int, str]] = {}
+    strings: list[tuple[int, str, str]] = []
     comments: list[tuple[int, str]] = []
     entries: list[tuple[int, str, str, list[tuple[str, str]]]] = []
     entry_lines: dict[str, int] = {}
@@ -190,7 +200,7 @@ def _fast(text: str) -> Scan | None:
                 stripped = comment.lstrip()
                 comments.append((comment_line + count("\n", comment_start, end - len(stripped)), stripped.rstrip()))
         if m is None:
-            return Scan(failed, [(k, v) for k, (_, v) in strings.items()], comments, entries)
+            return Scan(failed, strings, comments, entries)
         opening = m.end()
         if s[opening] != "{":
             return None
@@ -205,11 +215,7 @@ def _fast(text: str) -> Scan | None:
             if sm is None:
                 return None
             close = sm.end() - 1
-            name = sm.group(1).strip()
-            if name in strings:
-                failed.append(("duplicate_key", line, name, strings[name][0]))
-            else:
-                strings[name] = (line, sm.group(2).strip())
+            strings.append((line, sm.group(1).strip(), sm.group(2).strip()))
         else:
             h = head_match(s, opening + 1)
             if h is None:

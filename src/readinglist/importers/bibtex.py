@@ -282,6 +282,7 @@ def read_text(text: str, name: str, first_line: int = 1, parents: frozenset[str]
     out = FileResult()
     res = parse_bib_text(text, name, first_line)
     out.strings = list(res.strings.items())
+    out.warnings.extend(Item(f"{w.path}:{w.line}" if w.line else w.path, w.message) for w in res.warnings)
     del text
     no_bare: frozenset[str] = frozenset()
     file_records = [BibRecord(p.key, p.entry_type, p.fields, name, p.line or 0, res.bare.get(i, no_bare))
