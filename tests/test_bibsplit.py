@@ -23,7 +23,8 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 pytestmark = pytest.mark.skipif(
     not bibsplit.enabled(),
     reason=f"bibsplit's fast path is off for bibtexparser {bibtexparser.__version__} (checked: "
-           f"{sorted(bibsplit.VERIFIED)}); run these tests with bibsplit.VERIFIED extended to check it")
+           f"{sorted(bibsplit.VERIFIED)}); check it with scripts/check_bibsplit.py and these tests with "
+           "bibsplit.VERIFIED extended")
 
 
 def _norm(x: Any) -> Any:
@@ -215,3 +216,15 @@ def test_the_writers_check_reads_as_bibtexparser_reads(text: str, monkeypatch: p
     fast = reparse_problem(text, expected)
     monkeypatch.setattr(bibsplit, "_ENABLED", False)
     assert reparse_problem(text, expected) == fast
+
+
+def test_the_check_script_reports_each_file(tmp_path: Path) -> None:
+    (tmp_path / "a.bib").write_text(TAKEN[2], encoding="utf-8")
+    (tmp_path / "b.bib").write_text(REFUSED[0], encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "check_bibsplit.py"
+    out = subprocess.run([sys.executable, str(script), str(tmp_path), "--import"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("fast-equal") and lines[0].endswith("added 1 merged 0 skipped 0 failed 0")
+    assert lines[1].startswith("fallback")
+    assert lines[-1] == "2 files: fast-equal 1, fallback 1, MISMATCH 0, crash 0"

@@ -77,8 +77,9 @@ def _string_re() -> re.Pattern[str]:
 
 
 VERIFIED = frozenset({"2.1.0"})
-"""The bibtexparser versions whose splitter this one was checked against (tests/test_bibsplit.py);
-with any other, `scan` reads what bibtexparser's own splitter gives (the same result, at its speed)."""
+"""The bibtexparser versions whose splitter this one was checked against (tests/test_bibsplit.py,
+and `scripts/check_bibsplit.py` on real files); with any other, `scan` reads what bibtexparser's
+own splitter gives (the same result, at its speed)."""
 
 Failure = tuple[str, int, "str | None", "int | list[str] | tuple[str, str]"]
 """(kind, line, key, detail), lines counted from 0 as the splitter does: ("duplicate_key", line,
