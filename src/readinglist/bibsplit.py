@@ -161,9 +161,9 @@ def installed_version() -> str | None:
     module = sys.modules.get("bibtexparser")
     if module is not None:
         return getattr(module, "__version__", None)
-    from importlib.machinery import PathFinder
+    from importlib.util import find_spec  # (the finders `import` would use; it imports nothing)
 
-    spec = PathFinder.find_spec("bibtexparser")
+    spec = find_spec("bibtexparser")
     if spec is None or not spec.origin:
         return None
     try:
