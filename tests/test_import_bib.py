@@ -473,3 +473,26 @@ def test_a_macro_defined_again_is_used_as_bibtex_uses_it_with_a_warning(tmp_path
     assert r.warnings[0].source == str(src)
     paper = read_bib(root / "bib" / "imported.bib").papers[0]
     assert paper.fields["booktitle"] == "CVPR"
+
+
+def test_a_shared_url_does_not_merge_works_with_other_titles(tmp_path: Path) -> None:
+    # real cases: a book's chapters cited with the book's page; a tool and its marketplace with
+    # one repository. The same URL still merges a title-less reading or a longer title of the work.
+    root = empty_project(tmp_path / "p")
+    src = write(tmp_path / "a.bib", """\
+@incollection{a08, title = {Water Distribution Control by Reinforcement Learning}, author = {Abol, P.},
+  year = {2008}, url = {https://www.intechopen.com/books/reinforcement_learning}}
+@incollection{b08, title = {Genetics-Based Reinforcement Learning}, author = {Browne, W.},
+  year = {2008}, url = {https://www.intechopen.com/books/reinforcement_learning/}}
+@misc{openclaw, title = {{OpenClaw}}, author = {{OpenClaw Contributors}}, year = {2026},
+  url = {https://github.com/openclaw/openclaw}}
+@misc{clawhub, title = {{ClawHub}: Open Skill Marketplace}, author = {{ClawHub}}, year = {2026},
+  url = {https://github.com/openclaw/openclaw}}
+@article{roofline, title = {Roofline: An Insightful Visual Performance Model for Multicore Architectures},
+  author = {Williams, Samuel}, year = {2009}, url = {https://example.org/roofline.pdf}}
+@techreport{roofline08, title = {Roofline: An Insightful Visual Performance Model for Floating-Point Programs
+  and Multicore Architectures}, author = {Williams, S.}, year = {2008}, url = {https://example.org/roofline.pdf}}
+""")
+    r = import_bib(root, [str(src)])
+    assert r.counts()["added"] == 5
+    assert [(m.key, m.into, m.reason) for m in r.merged] == [("roofline08", "williams2009roofline", "URL example.org/roofline.pdf")]

@@ -139,6 +139,20 @@ def fingerprint(fields: Mapping[str, str], extra_urls: list[str] | tuple[str, ..
     return fp
 
 
+def _titles_agree(a: str, b: str) -> bool:
+    """Whether two title keys can name the same work found at one URL: one missing (a syllabus
+    link without a title), or both starting with the same two words (one word if either has only
+    one): the system or topic a title names first ("Roofline: An Insightful Visual Performance
+    Model for Multicore Architectures" and its technical report's longer title; "Horovod" and
+    "Horovod: fast and easy ..."). A shared URL alone does not make two works one: an awesome list
+    cites a project's repository for the project and for a work built on it."""
+    if not a or not b:
+        return True
+    wa, wb = a.split(), b.split()
+    n = min(2, len(wa), len(wb))
+    return wa[:n] == wb[:n]
+
+
 class DedupIndex:
     """Papers indexed by arXiv id, DOI, link id, URL and title key."""
 
@@ -188,7 +202,7 @@ class DedupIndex:
             if lid in self.by_link:
                 return self.by_link[lid], f"{lid.split(':', 1)[0]} id {lid.split(':', 1)[1]}"
         for u in fp.urls:
-            if u in self.by_url:
+            if u in self.by_url and _titles_agree(fp.title_key, self.prints[self.by_url[u]].title_key):
                 return self.by_url[u], f"URL {u}"
         if fp.title_key:
             for key in self.by_title.get(fp.title_key, []):
