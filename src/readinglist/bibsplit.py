@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -55,18 +56,24 @@ _QUOTED = rf'"(?:[^"\\@{{]++|\{{(?!")|\\++(?:[^\\\n@{{]|\{{(?!")|{_AT})|{_AT})*+
 _PLAIN = rf'(?:[^{{}}",\\@]++|{_ESC}|{_AT})'
 _NAME = rf'(?:[^{{}}",=\\@]++|{_ESC}|{_AT})*+'
 
-_FIELD = re.compile(rf"({_NAME})=((?:{_PLAIN}|{_GROUP}|{_QUOTED})*+)([,}}])")
-"""A field from its name to the `,` or `}` after its value (groups: name, value, that mark)."""
-_HEAD = re.compile(rf"({_NAME})([,}}])")
-"""An entry's key, up to the `,` (or the `}` of an entry without fields)."""
-_END = re.compile(r"\s*+\}")
-"""After a field's comma: the end of the entry (a trailing comma)."""
+# The expressions are compiled when first needed, not at import: a few milliseconds that every
+# command's start would pay (`readinglist --help` imports this module through `bibfile`).
+
+
+@cache
+def _entry_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(a field from its name to the `,` or `}` after its value, groups name, value and that mark;
+    an entry's key up to the `,`, or the `}` of an entry without fields; after a field's comma, the
+    end of the entry)."""
+    return (re.compile(rf"({_NAME})=((?:{_PLAIN}|{_GROUP}|{_QUOTED})*+)([,}}])"),
+            re.compile(rf"({_NAME})([,}}])"),
+            re.compile(r"\s*+\}"))
 
 
 @cache
 def _comment_re() -> re.Pattern[str]:
-    """An ``@comment{`` or ``@preamble{`` block's text up to its closing brace (compiled when first
-    needed, as `_string_re`: each takes about a millisecond, and most files hold neither)."""
+    """An ``@comment{`` or ``@preamble{`` block's text up to its closing brace (most files hold
+    none, so this and `_string_re` are compiled apart from `_entry_res`)."""
     return re.compile(rf"(?:[^{{}}\\@]++|{_ESC}|{_AT}|{_GROUP})*+\}}")
 
 
@@ -120,16 +127,15 @@ def from_library(lib: Library) -> Scan:
     failed: list[Failure] = []
     strings: list[tuple[int, str, str]] = []
     for b in lib.blocks:
+        if isinstance(b, bm.DuplicateBlockKeyBlock) and isinstance(b.ignore_error_block, bm.String):
+            b = b.ignore_error_block  # a macro defined again: a definition, not a failure
         if isinstance(b, bm.String):
             strings.append((b.start_line or 0, b.key, str(b.value)))
-        elif isinstance(b, bm.DuplicateBlockKeyBlock) and isinstance(b.ignore_error_block, bm.String):
-            s = b.ignore_error_block
-            strings.append((s.start_line or 0, s.key, str(s.value)))
-    for b in lib.failed_blocks:
+            continue
+        if not isinstance(b, bm.ParsingFailedBlock):
+            continue
         key = getattr(b, "key", None)
         if isinstance(b, bm.DuplicateBlockKeyBlock):
-            if isinstance(b.ignore_error_block, bm.String):
-                continue  # a macro defined again: in `strings`
             failed.append(("duplicate_key", b.start_line or 0, key, b.previous_block.start_line or 0))
         elif isinstance(b, bm.DuplicateFieldKeyBlock):
             failed.append(("duplicate_fields", b.start_line or 0, key, sorted(b.duplicate_keys)))
@@ -188,7 +194,7 @@ def _fast(text: str) -> Scan | None:
     line = -1  # the splitter's line counter at position `lpos` (it counts unescaped newlines)
     lpos = 0
     comment_start, comment_line = 0, -1  # the implicit comment running since the last block
-    field_match, head_match, end_match = _FIELD.match, _HEAD.match, _END.match
+    field_match, head_match, end_match = (p.match for p in _entry_res())
     count = s.count
     while True:
         m = _BLOCK_START.search(s, comment_start)
@@ -240,15 +246,9 @@ def _fast(text: str) -> Scan | None:
                         break
                     pos = f.end()
             key = h.group(1).strip()
-            names = {name for name, _ in fields}
-            if len(names) < len(fields):
-                seen: set[str] = set()
-                twice = set()
-                for name, _ in fields:
-                    if name in seen:
-                        twice.add(name)
-                    seen.add(name)
-                failed.append(("duplicate_fields", line, None, sorted(twice)))
+            if len({name for name, _ in fields}) < len(fields):
+                counts = Counter(name for name, _ in fields)
+                failed.append(("duplicate_fields", line, None, sorted(n for n, c in counts.items() if c > 1)))
             elif key in entry_lines:
                 failed.append(("duplicate_key", line, key, entry_lines[key]))
             else:
